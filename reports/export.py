@@ -1,0 +1,69 @@
+"""A period's entries as open data: the same fields in JSON, CSV and XLSX."""
+
+import csv
+import io
+import json
+
+from reports.models import ProgressEntry
+
+FIELDS = [
+    "code",
+    "title",
+    "kind",
+    "level",
+    "status_text",
+    "risks",
+    "overall_status",
+    "responsible",
+]
+# Spreadsheet programs run a cell that starts with one of these as a formula.
+FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+
+
+def period_records(period):
+    """One dict per entry of the period, in code order."""
+    entries = (
+        ProgressEntry.objects.filter(period=period)
+        .select_related("goal", "responsible")
+        .order_by("goal__code")
+    )
+    return [
+        {
+            "code": entry.goal.code,
+            "title": entry.goal.title,
+            "kind": entry.goal.kind,
+            "level": entry.level,
+            "status_text": entry.status_text,
+            "risks": entry.risks,
+            "overall_status": entry.overall_status or None,
+            "responsible": entry.responsible.title if entry.responsible else None,
+        }
+        for entry in entries
+    ]
+
+
+def spreadsheet_safe(value):
+    """A cell value that Excel shows as text, never runs as a formula."""
+    if value is None:
+        return ""
+    if isinstance(value, str) and value.startswith(FORMULA_PREFIXES):
+        return "'" + value
+    return value
+
+
+def to_json(period, records):
+    return json.dumps(
+        {"period": period.label, "term": period.strategy.term, "entries": records},
+        ensure_ascii=False,
+        indent=2,
+    )
+
+
+def to_csv(records):
+    """CSV with a byte-order mark, so that Excel opens it as UTF-8."""
+    buffer = io.StringIO()
+    writer = csv.DictWriter(buffer, fieldnames=FIELDS, lineterminator="\r\n")
+    writer.writeheader()
+    for record in records:
+        writer.writerow({key: spreadsheet_safe(value) for key, value in record.items()})
+    return "\ufeff" + buffer.getvalue()

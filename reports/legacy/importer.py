@@ -1,0 +1,322 @@
+"""Writing a legacy file into the database: all of it, or nothing."""
+
+import difflib
+import hashlib
+import re
+from dataclasses import asdict, dataclass, field
+
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from goals.models import Goal, ResponsiblePerson, Strategy, normalize_title
+from reports.models import ImportAnomaly, ImportBatch, ProgressEntry, ReportingPeriod
+
+from .errors import LegacyFileError
+from .reader import read_table
+from .rows import understand
+
+TERM = re.compile(r"^\s*(\d{4})\s*[-–—]\s*(\d{4})\s*$")
+# difflib ratio above which an unknown title is taken for a misspelling of a known one:
+# "Talusohtaja" ~ "Talousjohtaja" is 0.92; distinct roles such as "Hallintojohtaja" and
+# "Henkilöstöjohtaja" stay far below.
+MISSPELLING_CUTOFF = 0.85
+ENTRY_FIELDS = ("level", "status_text", "risks", "overall_status", "responsible_id")
+
+
+@dataclass
+class ImportSummary:
+    filename: str
+    period: str
+    term: str
+    dry_run: bool
+    rows_read: int = 0
+    blank: int = 0
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    structural: int = 0
+    anomalies: list[dict] = field(default_factory=list)
+    notes: list[dict] = field(default_factory=list)
+    new_persons: list[str] = field(default_factory=list)
+    goals_created: int = 0
+    period_id: int | None = None
+    batch_id: int | None = None
+    changed: bool = False
+
+    @property
+    def accounted_for(self):
+        return (
+            self.blank
+            + self.created
+            + self.updated
+            + self.unchanged
+            + self.structural
+            + len(self.anomalies)
+        )
+
+    def as_dict(self):
+        data = asdict(self)
+        data["counts"] = {
+            key: data.pop(key)
+            for key in ("rows_read", "blank", "created", "updated", "unchanged", "structural")
+        }
+        data["counts"]["anomalies"] = len(self.anomalies)
+        return data
+
+
+def parse_term(term):
+    match = TERM.match(term or "")
+    if not match or int(match.group(1)) > int(match.group(2)):
+        return None
+    return int(match.group(1)), int(match.group(2))
+
+
+def import_legacy_file(*, content, filename, period, term=None, user=None, dry_run=False):
+    """Import one legacy export into a reporting period and return what happened.
+
+    Every row after the header ends as an entry, a structural row, an anomaly or
+    a blank; the summary's counts add up to the rows read. Raises
+    LegacyFileError, with nothing written, for a file that cannot be read.
+    Importing the same file into the same period again changes nothing.
+    """
+    table = read_table(content, filename)
+    rows = understand(table)
+    label = ReportingPeriod.canonical_label(period)
+    if label is None:
+        raise LegacyFileError(
+            filename,
+            _("“%(period)s” is not a reporting period; write it like 1-8/2022 or 2022")
+            % {"period": period},
+        )
+    with transaction.atomic():
+        writer = _Writer(
+            content=content,
+            filename=filename,
+            label=label,
+            term=term,
+            user=user,
+            dry_run=dry_run,
+        )
+        summary = writer.write(rows)
+        if dry_run:
+            transaction.set_rollback(True)
+    return summary
+
+
+class _Writer:
+    def __init__(self, *, content, filename, label, term, user, dry_run):
+        self.content = content
+        self.filename = filename
+        self.user = user
+        year, start, end = ReportingPeriod.dates_for(label)
+        self.strategy = self._strategy(term, year)
+        self.period, period_created = ReportingPeriod.objects.get_or_create(
+            strategy=self.strategy,
+            label=label,
+            defaults={"year": year, "start_date": start, "end_date": end},
+        )
+        self.year = year
+        self.sha256 = hashlib.sha256(content).hexdigest()
+        self.batch = ImportBatch.objects.filter(period=self.period, sha256=self.sha256).first()
+        self.batch_is_new = False
+        self.recorded_lines = (
+            set(self.batch.anomalies.values_list("line", flat=True)) if self.batch else set()
+        )
+        self.summary = ImportSummary(
+            filename=filename, period=label, term=self.strategy.term, dry_run=dry_run
+        )
+        self.summary.changed = period_created
+        self.summary.period_id = self.period.pk
+        self.persons = ResponsiblePerson.objects.by_title()
+        self.goals = {
+            (goal.year, goal.code): goal
+            for goal in Goal.objects.filter(
+                Q(year__isnull=True) | Q(year=year), strategy=self.strategy
+            )
+        }
+        self.entries = {
+            entry.goal_id: entry for entry in ProgressEntry.objects.filter(period=self.period)
+        }
+
+    def _strategy(self, term, year):
+        if term:
+            years = parse_term(term)
+            if years is None:
+                raise LegacyFileError(
+                    self.filename,
+                    _("“%(term)s” is not a council term; write it like 2021-2025") % {"term": term},
+                )
+            if not years[0] <= year <= years[1]:
+                raise LegacyFileError(
+                    self.filename,
+                    _("the period's year %(year)s is outside the term %(term)s")
+                    % {"year": year, "term": term},
+                )
+            strategy, _created = Strategy.objects.get_or_create(
+                start_year=years[0], end_year=years[1]
+            )
+            return strategy
+        candidates = list(Strategy.objects.filter(start_year__lte=year, end_year__gte=year))
+        if len(candidates) != 1:
+            raise LegacyFileError(
+                self.filename,
+                _("name the council term of year %(year)s with --term, e.g. --term 2021-2025")
+                % {"year": year},
+            )
+        return candidates[0]
+
+    def get_batch(self):
+        if self.batch is None:
+            self.batch = ImportBatch.objects.create(
+                period=self.period,
+                filename=self.filename,
+                sha256=self.sha256,
+                content=self.content,
+                imported_by=self.user,
+            )
+            self.batch_is_new = True
+        return self.batch
+
+    def write(self, rows):
+        summary = self.summary
+        summary.rows_read = len(rows)
+        placed_lines = set()
+        for row in rows:
+            for note in row.notes:
+                summary.notes.append({"line": row.line, "message": note})
+            if row.outcome == "blank":
+                summary.blank += 1
+                continue
+            if row.outcome != "anomaly":
+                person = self._person(row)
+                if person is False:
+                    continue  # recorded as an anomaly
+                goal = self._goal(row.codes)
+                if row.outcome == "structural":
+                    summary.structural += 1
+                    if person and goal.responsible_id is None:
+                        goal.responsible = person
+                        goal.save(update_fields=["responsible"])
+                        summary.changed = True
+                else:
+                    self._entry(row, goal, person)
+                placed_lines.add(row.line)
+                continue
+            self._anomaly(row.line, row.cells, row.reason, row.message)
+
+        if self.batch is not None and not self.batch_is_new:
+            # Rows that an earlier import of this file could not place, and now could.
+            now_placed = self.batch.anomalies.filter(
+                status=ImportAnomaly.Status.OPEN, line__in=placed_lines
+            ).update(status=ImportAnomaly.Status.PLACED, resolved_at=timezone.now())
+            summary.changed |= bool(now_placed)
+
+        if summary.changed:
+            batch = self.get_batch()
+            batch.summary = summary.as_dict()
+            batch.save(update_fields=["summary"])
+            summary.batch_id = batch.pk
+        return summary
+
+    def _person(self, row):
+        """The row's responsible person: None if it names none, False if made an anomaly."""
+        title = row.responsible
+        if not title:
+            return None
+        key = normalize_title(title)
+        if key in self.persons:
+            return self.persons[key]
+        close = difflib.get_close_matches(key, self.persons, n=1, cutoff=MISSPELLING_CUTOFF)
+        if close:
+            known = self.persons[close[0]]
+            self._anomaly(
+                row.line,
+                row.cells,
+                ImportAnomaly.Reason.SUSPECTED_MISSPELLING,
+                _(
+                    "responsible person “%(title)s” looks like a misspelling of “%(known)s”: "
+                    "add it as an alias of that person, or as a new person, and import again"
+                )
+                % {"title": title, "known": known.title},
+            )
+            return False
+        person = ResponsiblePerson.objects.create(title=" ".join(title.split()))
+        self.persons[key] = person
+        self.summary.new_persons.append(person.title)
+        self.summary.changed = True
+        return person
+
+    def _goal(self, codes):
+        """The row's subject goal, creating it and its ancestors as needed."""
+        titles = {code.text: code.title for code in codes}
+        subject = codes[-1]
+        parent = None
+        for code in [*subject.ancestors(), subject]:
+            year = None if code.kind == Goal.Kind.GOAL else self.year
+            goal = self.goals.get((year, code.text))
+            title = titles.get(code.text, "")
+            if goal is None:
+                goal = Goal.objects.create(
+                    strategy=self.strategy,
+                    year=year,
+                    kind=code.kind,
+                    code=code.text,
+                    title=title,
+                    parent=parent,
+                )
+                self.goals[(year, code.text)] = goal
+                self.summary.goals_created += 1
+                self.summary.changed = True
+            elif title and not goal.title:
+                goal.title = title
+                goal.save(update_fields=["title"])
+                self.summary.changed = True
+            parent = goal
+        return parent
+
+    def _entry(self, row, goal, person):
+        values = {
+            "level": row.level,
+            "status_text": row.status_text,
+            "risks": row.risks,
+            "overall_status": row.overall_status,
+            "responsible_id": person.pk if person else None,
+        }
+        if person and goal.responsible_id is None:
+            goal.responsible = person
+            goal.save(update_fields=["responsible"])
+            self.summary.changed = True
+        entry = self.entries.get(goal.pk)
+        if entry is None:
+            entry = ProgressEntry.objects.create(
+                period=self.period,
+                goal=goal,
+                source_batch=self.get_batch(),
+                source_line=row.line,
+                **values,
+            )
+            self.entries[goal.pk] = entry
+            self.summary.created += 1
+            self.summary.changed = True
+            return
+        if all(getattr(entry, name) == value for name, value in values.items()):
+            self.summary.unchanged += 1
+            return
+        for name, value in values.items():
+            setattr(entry, name, value)
+        entry.source_batch = self.get_batch()
+        entry.source_line = row.line
+        entry.save()
+        self.summary.updated += 1
+        self.summary.changed = True
+
+    def _anomaly(self, line, cells, reason, message):
+        self.summary.anomalies.append({"line": line, "reason": str(reason), "message": message})
+        if line in self.recorded_lines:
+            return  # recorded by an earlier import of this same file
+        ImportAnomaly.objects.create(
+            batch=self.get_batch(), line=line, cells=cells, reason=reason, message=message
+        )
+        self.summary.changed = True

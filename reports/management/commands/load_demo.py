@@ -1,0 +1,66 @@
+import json
+from pathlib import Path
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.core.management.base import BaseCommand
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from goals.models import Department, PersonAlias, ResponsiblePerson
+from reports.legacy.importer import import_legacy_file
+from reports.management.commands.import_legacy import format_summary
+from reports.models import ReportingPeriod
+
+DEMO_DIR = Path(settings.BASE_DIR) / "demo"
+DEMO_USERNAME = "demo"
+DEMO_PASSWORD = "seuranta-demo"  # noqa: S105 - printed to the developer on purpose
+
+
+class Command(BaseCommand):
+    help = _(
+        "Load the municipality's legacy exports as demo data and create a demo admin. "
+        "Safe to run again."
+    )
+
+    def handle(self, *args, **options):
+        manifest = json.loads((DEMO_DIR / "persons.json").read_text(encoding="utf-8"))
+        with transaction.atomic():
+            self._persons(manifest)
+            period_ids = []
+            for item in manifest["imports"]:
+                path = DEMO_DIR / item["file"]
+                summary = import_legacy_file(
+                    content=path.read_bytes(),
+                    filename=path.name,
+                    period=item["period"],
+                    term=item["term"],
+                )
+                self.stdout.write(format_summary(summary))
+                period_ids.append(summary.period_id)
+            ReportingPeriod.objects.filter(pk__in=period_ids).update(published=True)
+            self._admin()
+
+    def _persons(self, manifest):
+        departments = {
+            name: Department.objects.get_or_create(name=name)[0] for name in manifest["departments"]
+        }
+        for item in manifest["persons"]:
+            person, _created = ResponsiblePerson.objects.get_or_create(
+                title=item["title"], defaults={"department": departments.get(item["department"])}
+            )
+            for alias in item["aliases"]:
+                PersonAlias.objects.get_or_create(person=person, alias=alias)
+
+    def _admin(self):
+        User = get_user_model()
+        user, created = User.objects.get_or_create(
+            username=DEMO_USERNAME, defaults={"is_staff": True, "is_superuser": True}
+        )
+        if created:
+            user.set_password(DEMO_PASSWORD)
+            user.save()
+        self.stdout.write(
+            _("Demo admin: http://127.0.0.1:8000/admin/  user “%(user)s”, password “%(password)s”")
+            % {"user": DEMO_USERNAME, "password": DEMO_PASSWORD}
+        )

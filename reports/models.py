@@ -1,0 +1,227 @@
+import calendar
+import datetime
+import re
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from goals.models import Goal, ResponsiblePerson, Strategy
+
+PERIOD_LABEL = re.compile(r"^\s*(?:(\d{1,2})\s*[-–—]\s*(\d{1,2})\s*/\s*)?(\d{4})\s*$")
+
+
+def parse_period_label(label):
+    """'1-8/2022' -> (2022, 1, 8); '2022' -> (2022, 1, 12). None if it is no period."""
+    match = PERIOD_LABEL.match(label or "")
+    if not match:
+        return None
+    first, last, year = match.groups()
+    first, last = (int(first), int(last)) if first else (1, 12)
+    if not 1 <= first <= last <= 12:
+        return None
+    return int(year), first, last
+
+
+class ReportingPeriodQuerySet(models.QuerySet):
+    def published(self):
+        return self.filter(published=True)
+
+
+class ReportingPeriod(models.Model):
+    """A period that is reported on, such as 1–8/2022, within a council term."""
+
+    strategy = models.ForeignKey(
+        Strategy, verbose_name=_("strategy"), on_delete=models.PROTECT, related_name="periods"
+    )
+    year = models.PositiveSmallIntegerField(_("year"))
+    label = models.CharField(_("label"), max_length=40, help_text=_("For example 1–8/2022."))
+    start_date = models.DateField(_("start date"))
+    end_date = models.DateField(_("end date"))
+    deadline = models.DateField(_("reporting deadline"), null=True, blank=True)
+    is_open = models.BooleanField(
+        _("open for reporting"), default=False, help_text=_("Staff can enter progress.")
+    )
+    published = models.BooleanField(
+        _("published"), default=False, help_text=_("Residents can see the period.")
+    )
+
+    objects = ReportingPeriodQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("reporting period")
+        verbose_name_plural = _("reporting periods")
+        ordering = ["-end_date", "label"]
+        constraints = [
+            models.UniqueConstraint(fields=["strategy", "label"], name="unique_period_label"),
+            models.CheckConstraint(
+                condition=models.Q(end_date__gte=models.F("start_date")), name="period_order"
+            ),
+        ]
+
+    def __str__(self):
+        return self.label
+
+    @staticmethod
+    def canonical_label(label):
+        """The label as stored: '1-8/2022' -> '1–8/2022', '2022' -> '2022'."""
+        parsed = parse_period_label(label)
+        if parsed is None:
+            return None
+        year, first, last = parsed
+        return str(year) if (first, last) == (1, 12) else f"{first}–{last}/{year}"
+
+    @classmethod
+    def dates_for(cls, label):
+        year, first, last = parse_period_label(label)
+        end_day = calendar.monthrange(year, last)[1]
+        return year, datetime.date(year, first, 1), datetime.date(year, last, end_day)
+
+
+class ImportBatch(models.Model):
+    """One legacy file imported into one period, kept whole so that entries trace back to it."""
+
+    period = models.ForeignKey(
+        ReportingPeriod,
+        verbose_name=_("reporting period"),
+        on_delete=models.PROTECT,
+        related_name="import_batches",
+    )
+    filename = models.CharField(_("file name"), max_length=255)
+    sha256 = models.CharField(_("SHA-256"), max_length=64, db_index=True)
+    content = models.BinaryField(_("original file"))
+    imported_at = models.DateTimeField(_("imported at"), auto_now_add=True)
+    imported_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("imported by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+    )
+    summary = models.JSONField(_("summary"), default=dict)
+
+    class Meta:
+        verbose_name = _("import batch")
+        verbose_name_plural = _("import batches")
+        ordering = ["-imported_at"]
+
+    def __str__(self):
+        return f"{self.filename} → {self.period}"
+
+
+class ProgressEntry(models.Model):
+    """The progress of one goal, annual goal or action in one reporting period."""
+
+    class Level(models.IntegerChoices):
+        NOT_STARTED = 1, _("1 – Not progressed, or needs no measures from this department")
+        PLANNING = 2, _("2 – In planning, progressed a little")
+        STARTED = 3, _("3 – Implementation started, not yet complete")
+        NEARLY_DONE = 4, _("4 – Nearly complete, not yet finalised or in use")
+        DONE = 5, _("5 – Implemented and in use as planned")
+
+    class OverallStatus(models.TextChoices):
+        GREEN = "green", _("green")
+        YELLOW = "yellow", _("yellow")
+        RED = "red", _("red")
+
+    period = models.ForeignKey(
+        ReportingPeriod,
+        verbose_name=_("reporting period"),
+        on_delete=models.CASCADE,
+        related_name="entries",
+    )
+    goal = models.ForeignKey(
+        Goal, verbose_name=_("goal"), on_delete=models.CASCADE, related_name="entries"
+    )
+    level = models.PositiveSmallIntegerField(
+        _("progress level"), choices=Level.choices, null=True, blank=True
+    )
+    status_text = models.TextField(_("status text"), blank=True)
+    risks = models.TextField(_("main risks"), blank=True)
+    overall_status = models.CharField(
+        _("overall status"), max_length=10, choices=OverallStatus.choices, blank=True
+    )
+    responsible = models.ForeignKey(
+        ResponsiblePerson,
+        verbose_name=_("responsible person"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="entries",
+    )
+    source_batch = models.ForeignKey(
+        ImportBatch,
+        verbose_name=_("imported from"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="entries",
+    )
+    source_line = models.PositiveIntegerField(_("line in file"), null=True, blank=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("progress entry")
+        verbose_name_plural = _("progress entries")
+        ordering = ["period", "goal__code"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["period", "goal"], name="one_entry_per_goal_and_period"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(level__isnull=True) | models.Q(level__gte=1, level__lte=5),
+                name="level_1_to_5",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.goal.code} · {self.period}"
+
+
+class ImportAnomaly(models.Model):
+    """A legacy row the importer could not place, kept whole for an official to resolve."""
+
+    class Reason(models.TextChoices):
+        NO_CODE = "no_code", _("row has no code")
+        DUPLICATE = "duplicate", _("code already reported in this file")
+        BAD_LEVEL = "bad_level", _("progress level is not 1–5")
+        BAD_STATUS = "bad_status", _("unknown overall status")
+        CONFLICTING_CODES = "conflicting_codes", _("codes in the row disagree")
+        BAD_CODE = "bad_code", _("unrecognised code")
+        SUSPECTED_MISSPELLING = "misspelling", _("responsible person looks misspelled")
+        EXTRA_CELLS = "extra_cells", _("more cells than the header has")
+
+    class Status(models.TextChoices):
+        OPEN = "open", _("open")
+        PLACED = "placed", _("placed")
+        DISMISSED = "dismissed", _("dismissed")
+
+    batch = models.ForeignKey(
+        ImportBatch,
+        verbose_name=_("import batch"),
+        on_delete=models.CASCADE,
+        related_name="anomalies",
+    )
+    line = models.PositiveIntegerField(_("line"))
+    cells = models.JSONField(_("cells"), default=list)
+    reason = models.CharField(_("reason"), max_length=20, choices=Reason.choices)
+    message = models.TextField(_("message"))
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status.choices, default=Status.OPEN
+    )
+    resolved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("resolved by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+    )
+    resolved_at = models.DateTimeField(_("resolved at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("import anomaly")
+        verbose_name_plural = _("import anomalies")
+        ordering = ["batch", "line"]
+
+    def __str__(self):
+        return f"{self.batch.filename}:{self.line} – {self.get_reason_display()}"

@@ -1,0 +1,60 @@
+"""Small helpers shared by the tests: the real legacy files and ways to run the importer."""
+
+import io
+import json
+from pathlib import Path
+
+from django.apps import apps
+from django.core.management import call_command
+
+from goals.models import Department, PersonAlias, ResponsiblePerson
+
+ROOT = Path(__file__).resolve().parent.parent
+LEGACY = ROOT / "demo" / "legacy"
+FILE_2022 = LEGACY / "000_a8e44899ba0fbea9.txt"
+FILE_2021 = LEGACY / "001_0b0f9272e7aa69ab.txt"
+FILE_2023 = LEGACY / "002_af82b7c5da5914c7.txt"
+PERIOD_OF = {
+    FILE_2022: ("1-8/2022", "2021-2025"),
+    FILE_2021: ("1-9/2021", "2017-2021"),
+    FILE_2023: ("1-8/2023", "2021-2025"),
+}
+
+
+def add_demo_persons():
+    manifest = json.loads((ROOT / "demo" / "persons.json").read_text(encoding="utf-8"))
+    department = Department.objects.create(name=manifest["departments"][0])
+    persons = {}
+    for item in manifest["persons"]:
+        person = ResponsiblePerson.objects.create(title=item["title"], department=department)
+        for alias in item["aliases"]:
+            PersonAlias.objects.create(person=person, alias=alias)
+        persons[item["title"]] = person
+    return persons
+
+
+def run_import(path, *extra, period=None, term=None):
+    """Run the import_legacy command on a file; returns its JSON summary."""
+    default_period, default_term = PERIOD_OF.get(Path(path), (None, None))
+    out = io.StringIO()
+    call_command(
+        "import_legacy",
+        str(path),
+        "--period",
+        period or default_period,
+        "--term",
+        term or default_term,
+        "--json",
+        *extra,
+        stdout=out,
+    )
+    return json.loads(out.getvalue())
+
+
+def table_counts():
+    """Rows in every table of Seuranta's own apps and of auth."""
+    models = [
+        *apps.get_app_config("goals").get_models(),
+        *apps.get_app_config("reports").get_models(),
+    ]
+    return {model._meta.label: model.objects.count() for model in models}
