@@ -1,5 +1,3 @@
-import sys
-
 from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 
@@ -28,8 +26,7 @@ class Command(BaseCommand):
             with open(options["output"], "w", encoding="utf-8", newline="") as output:
                 output.write(text)
         else:
-            sys.stdout.write(text)
-            sys.stdout.flush()
+            self.stdout.write(text, ending="")
 
 
 def find_period(label, term=None):

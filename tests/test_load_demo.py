@@ -1,0 +1,51 @@
+"""`make run`'s demo data: the three legacy files, published, and a demo admin."""
+
+import io
+
+import pytest
+from django.core.management import call_command
+
+from goals.models import ResponsiblePerson
+from reports.models import ImportAnomaly, ProgressEntry, ReportingPeriod
+from tests.builders import table_counts
+
+pytestmark = pytest.mark.django_db
+
+
+def load_demo():
+    out = io.StringIO()
+    call_command("load_demo", stdout=out)
+    return out.getvalue()
+
+
+def test_it_loads_the_three_legacy_files_as_published_periods():
+    load_demo()
+
+    periods = ReportingPeriod.objects.order_by("end_date")
+    assert [(p.label, p.strategy.term, p.published) for p in periods] == [
+        ("1–9/2021", "2017–2021", True),
+        ("1–8/2022", "2021–2025", True),
+        ("1–8/2023", "2021–2025", True),
+    ]
+    assert ProgressEntry.objects.count() == 59 + 49 + 49
+    assert ImportAnomaly.objects.count() == 2
+    titles = set(ResponsiblePerson.objects.values_list("title", flat=True))
+    assert titles == {"Talousjohtaja", "Henkilöstöjohtaja", "Hallintojohtaja"}
+
+
+def test_it_duplicates_nothing_when_run_twice():
+    load_demo()
+    counts = table_counts()
+
+    output = load_demo()
+
+    assert table_counts() == counts
+    assert output.count("Nothing changed") == 3
+
+
+def test_it_prints_a_demo_login_that_works(client):
+    output = load_demo()
+
+    assert "user “demo”, password “seuranta-demo”" in output
+    assert client.login(username="demo", password="seuranta-demo")
+    assert client.get("/admin/").status_code == 200
