@@ -1,7 +1,8 @@
 """Seuranta's settings, read from the environment.
 
-With no environment at all it runs for development on SQLite. Production sets
-at least SECRET_KEY, DEBUG=0, ALLOWED_HOSTS and DATABASE_URL (see README).
+Every default is the safe one for production, except the database: with no
+DATABASE_URL it runs on SQLite. `manage.py` turns DEBUG on for development;
+production sets SECRET_KEY, ALLOWED_HOSTS and DATABASE_URL (see README).
 """
 
 import os
@@ -27,12 +28,11 @@ def envlist(name, default):
     return [item.strip() for item in value.split(",") if item.strip()]
 
 
-DEBUG = envbool("DEBUG", True)
-SECRET_KEY = os.environ.get("SECRET_KEY", "")
-if not SECRET_KEY:
-    if not DEBUG:
-        raise RuntimeError("SECRET_KEY must be set when DEBUG is off.")
-    SECRET_KEY = "development-only-secret-key-not-for-production"  # noqa: S105
+DEBUG = envbool("DEBUG", False)
+# Without SECRET_KEY, a key that is fine for development and tests only; the
+# check in seuranta/checks.py stops a server with DEBUG off from starting with it.
+DEVELOPMENT_SECRET_KEY = "django-insecure-seuranta-development-only"  # noqa: S105
+SECRET_KEY = os.environ.get("SECRET_KEY") or DEVELOPMENT_SECRET_KEY
 
 ALLOWED_HOSTS = envlist("ALLOWED_HOSTS", ["127.0.0.1", "localhost"] if DEBUG else [])
 CSRF_TRUSTED_ORIGINS = envlist("CSRF_TRUSTED_ORIGINS", [])
@@ -142,6 +142,9 @@ CSRF_COOKIE_SECURE = envbool("CSRF_COOKIE_SECURE", not DEBUG)
 SECURE_HSTS_SECONDS = int(os.environ.get("SECURE_HSTS_SECONDS", "0" if DEBUG else "31536000"))
 SECURE_HSTS_INCLUDE_SUBDOMAINS = envbool("SECURE_HSTS_INCLUDE_SUBDOMAINS", not DEBUG)
 SECURE_HSTS_PRELOAD = envbool("SECURE_HSTS_PRELOAD", False)
+# Preloading HSTS binds the municipality's whole domain, so it is the domain
+# owner's decision (SECURE_HSTS_PRELOAD=1), not a default of this app.
+SILENCED_SYSTEM_CHECKS = [] if SECURE_HSTS_PRELOAD else ["security.W021"]
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"

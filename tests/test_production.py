@@ -1,0 +1,133 @@
+"""Production settings and the production start path (deploy/start), without Docker."""
+
+import http.client
+import os
+import socket
+import subprocess
+import sys
+import time
+import uuid
+from pathlib import Path
+
+import psycopg
+import pytest
+from django.conf import settings
+
+ROOT = Path(__file__).resolve().parent.parent
+PRODUCTION_SECRET = "a-production-secret-" + "x7Kq2" * 10
+
+
+def production_env(**extra):
+    env = {
+        key: value
+        for key, value in os.environ.items()
+        if key not in {"DEBUG", "DATABASE_URL", "SECRET_KEY", "DJANGO_SETTINGS_MODULE"}
+    }
+    env.update(
+        DEBUG="0",
+        SECRET_KEY=PRODUCTION_SECRET,
+        ALLOWED_HOSTS="seuranta.example.fi,127.0.0.1",
+        PATH=f"{Path(sys.executable).parent}:{env.get('PATH', '')}",
+    )
+    env.update(extra)
+    return env
+
+
+def manage(*args, env):
+    return subprocess.run(
+        [sys.executable, "manage.py", *args],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+
+def test_it_passes_the_deployment_checks_with_production_settings():
+    result = manage("check", "--deploy", "--fail-level", "WARNING", env=production_env())
+
+    assert result.returncode == 0, result.stderr + result.stdout
+    assert "no issues" in result.stdout
+
+
+def test_it_refuses_to_start_without_a_secret_key_when_debug_is_off():
+    env = production_env()
+    del env["SECRET_KEY"]
+
+    result = manage("check", env=env)
+
+    assert result.returncode != 0
+    assert "seuranta.E001" in result.stderr
+
+
+@pytest.fixture
+def production_database(tmp_path):
+    """A database of its own for the started server: PostgreSQL when the tests run on it."""
+    if settings.DATABASES["default"]["ENGINE"] != "django.db.backends.postgresql":
+        yield f"sqlite:///{tmp_path / 'production.sqlite3'}"
+        return
+    base = os.environ["DATABASE_URL"]
+    name = f"seuranta_start_{uuid.uuid4().hex[:8]}"
+    with psycopg.connect(base, autocommit=True) as connection:
+        connection.execute(f'CREATE DATABASE "{name}"')
+    try:
+        yield base.rsplit("/", 1)[0] + "/" + name
+    finally:
+        with psycopg.connect(base, autocommit=True) as connection:
+            connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+def free_port():
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def get(port, path, **headers):
+    """One request, redirects not followed, as the proxy in front of the app would send it."""
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
+    try:
+        connection.request("GET", path, headers={"Host": "seuranta.example.fi", **headers})
+        response = connection.getresponse()
+        return response.status, dict(response.getheaders()), response.read()
+    finally:
+        connection.close()
+
+
+def test_it_starts_migrated_under_gunicorn_and_serves_static_files(tmp_path, production_database):
+    port = free_port()
+    env = production_env(
+        DATABASE_URL=production_database,
+        BIND=f"127.0.0.1:{port}",
+        WEB_CONCURRENCY="1",
+        BEHIND_TLS_PROXY="1",
+        STATIC_ROOT=str(tmp_path / "static"),
+    )
+    server = subprocess.Popen(
+        ["deploy/start"], cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT
+    )
+    try:
+        deadline = time.monotonic() + 90
+        status = None
+        while time.monotonic() < deadline and server.poll() is None:
+            try:
+                status, _headers, body = get(port, "/", **{"X-Forwarded-Proto": "https"})
+                break
+            except OSError:
+                time.sleep(0.5)
+        assert server.poll() is None, server.stdout.read().decode()
+        assert status == 200
+        assert "Seuranta" in body.decode()
+
+        status, _headers, _body = get(
+            port, "/static/admin/css/base.css", **{"X-Forwarded-Proto": "https"}
+        )
+        assert status == 200
+
+        status, headers, _body = get(port, "/")
+        assert status == 301
+        assert headers["Location"].startswith("https://seuranta.example.fi/")
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
