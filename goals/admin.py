@@ -1,5 +1,6 @@
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from .models import Department, Goal, PersonAlias, ResponsiblePerson, Strategy
 
@@ -62,6 +63,6 @@ class GoalAdmin(admin.ModelAdmin):
     raw_id_fields = ["parent"]
     autocomplete_fields = ["responsible"]
 
-    @admin.display(description=_("title"), ordering="title")
+    @admin.display(description=pgettext_lazy("goal", "title"), ordering="title")
     def short_title(self, goal):
         return goal.title if len(goal.title) <= 90 else goal.title[:89] + "…"

@@ -5,6 +5,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models.functions import Lower
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class Strategy(models.Model):
@@ -65,7 +66,7 @@ class ResponsiblePersonQuerySet(models.QuerySet):
 class ResponsiblePerson(models.Model):
     """A role that answers for goals, such as Talousjohtaja; optionally a named person."""
 
-    title = models.CharField(_("title"), max_length=200)
+    title = models.CharField(pgettext_lazy("job title", "title"), max_length=200)
     name = models.CharField(_("name"), max_length=200, blank=True)
     email = models.EmailField(_("email"), blank=True)
     department = models.ForeignKey(
@@ -140,7 +141,7 @@ class Goal(models.Model):
     )
     kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
     code = models.CharField(_("code"), max_length=20)
-    title = models.TextField(_("title"), blank=True)
+    title = models.TextField(pgettext_lazy("goal", "title"), blank=True)
     parent = models.ForeignKey(
         "self",
         verbose_name=_("parent"),

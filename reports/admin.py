@@ -2,7 +2,7 @@ from django.contrib import admin, messages
 from django.db.models import Count
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import ngettext
+from django.utils.translation import ngettext, pgettext_lazy
 
 from .models import ImportAnomaly, ImportBatch, ProgressEntry, ReportingPeriod
 
@@ -44,7 +44,7 @@ class ProgressEntryAdmin(admin.ModelAdmin):
     def code(self, entry):
         return entry.goal.code
 
-    @admin.display(description=_("title"), ordering="goal__title")
+    @admin.display(description=pgettext_lazy("goal", "title"), ordering="goal__title")
     def goal_title(self, entry):
         title = entry.goal.title
         return title if len(title) <= 80 else title[:79] + "…"

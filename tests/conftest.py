@@ -17,3 +17,16 @@ def english(settings):
     settings.LANGUAGE_CODE = "en"
     with translation.override("en"):
         yield
+
+
+@pytest.fixture(autouse=True)
+def test_client_settings(settings):
+    """The test client speaks plain HTTP and has no collectstatic manifest.
+
+    The HTTPS redirect and the manifest storage are proven by tests/test_production.py.
+    """
+    settings.SECURE_SSL_REDIRECT = False
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    }

@@ -9,6 +9,7 @@ import re
 from dataclasses import dataclass, field
 
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from goals.models import Goal
 from reports.models import ImportAnomaly, ProgressEntry
@@ -102,7 +103,12 @@ def _understand_row(table, row: Row, first_line_of):
     if extra:
         return anomaly(
             ImportAnomaly.Reason.EXTRA_CELLS,
-            _("the row has %(count)s more cells than the header row") % {"count": len(extra)},
+            ngettext(
+                "the row has %(count)s more cell than the header row",
+                "the row has %(count)s more cells than the header row",
+                len(extra),
+            )
+            % {"count": len(extra)},
         )
 
     loose = []
