@@ -130,6 +130,7 @@ class _Writer:
         self.summary.changed = period_created
         self.summary.period_id = self.period.pk
         self.persons = ResponsiblePerson.objects.by_title()
+        self.title_noted = set()
         self.goals = {
             (goal.year, goal.code): goal
             for goal in Goal.objects.filter(
@@ -193,7 +194,7 @@ class _Writer:
                 person = self._person(row)
                 if person is False:
                     continue  # recorded as an anomaly
-                goal = self._goal(row.codes)
+                goal = self._goal(row.codes, row.line)
                 if row.outcome == "structural":
                     summary.structural += 1
                     if person and goal.responsible_id is None:
@@ -248,7 +249,7 @@ class _Writer:
         self.summary.changed = True
         return person
 
-    def _goal(self, codes):
+    def _goal(self, codes, line):
         """The row's subject goal, creating it and its ancestors as needed."""
         titles = {code.text: code.title for code in codes}
         subject = codes[-1]
@@ -273,6 +274,18 @@ class _Writer:
                 goal.title = title
                 goal.save(update_fields=["title"])
                 self.summary.changed = True
+            elif title and title != goal.title and code.text not in self.title_noted:
+                self.title_noted.add(code.text)
+                self.summary.notes.append(
+                    {
+                        "line": line,
+                        "message": _(
+                            "the title of %(code)s differs from the stored one, which was kept: "
+                            "“%(title)s”"
+                        )
+                        % {"code": code.text, "title": title},
+                    }
+                )
             parent = goal
         return parent
 

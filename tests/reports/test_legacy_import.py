@@ -225,3 +225,16 @@ def test_it_keeps_the_original_file_for_tracing_an_entry():
     line = FILE_2022.read_text(encoding="utf-8").splitlines()[action.source_line - 1]
     assert line.split("\t")[2].startswith("01.06.01")
     assert ImportBatch.objects.get().filename == str(FILE_2022)
+
+
+def test_it_notes_a_differing_title_instead_of_overwriting_it():
+    run_import(FILE_2022)
+
+    summary = run_import(FILE_2023)
+
+    notes = {note["line"]: note["message"] for note in summary["notes"]}
+    assert notes[4].startswith("the title of 01. differs from the stored one, which was kept")
+    assert "laadukkaita" in notes[4]
+    assert notes[24].startswith("the title of 06.03 differs")  # 06.03 is spelled two ways in 2023
+    goal = Goal.objects.get(code="01.", strategy__start_year=2021)
+    assert goal.title.startswith("Tarjoamme laadukkaat ja saavutettavat")
