@@ -21,6 +21,13 @@ class ReportingPeriodAdmin(admin.ModelAdmin):
     list_filter = ["strategy", "is_open", "published"]
     list_editable = ["is_open", "published"]
     search_fields = ["label"]
+    readonly_fields = ["published_at"]
+
+    def save_model(self, request, obj, form, change):
+        # The feed announces a period when it is (re)published.
+        if "published" in form.changed_data and obj.published:
+            obj.published_at = timezone.now()
+        super().save_model(request, obj, form, change)
 
 
 @admin.register(ProgressEntry)

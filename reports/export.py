@@ -4,6 +4,8 @@ import csv
 import io
 import json
 
+from openpyxl import Workbook
+
 from reports.models import ProgressEntry
 
 FIELDS = [
@@ -67,3 +69,16 @@ def to_csv(records):
     for record in records:
         writer.writerow({key: spreadsheet_safe(value) for key, value in record.items()})
     return "\ufeff" + buffer.getvalue()
+
+
+def to_xlsx(records):
+    """An .xlsx workbook of one sheet; text that looks like a formula stays text."""
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.title = "Seuranta"
+    sheet.append(FIELDS)
+    for record in records:
+        sheet.append([spreadsheet_safe(record[key]) for key in FIELDS])
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()

@@ -45,6 +45,7 @@ class ReportingPeriod(models.Model):
     published = models.BooleanField(
         _("published"), default=False, help_text=_("Residents can see the period.")
     )
+    published_at = models.DateTimeField(_("published at"), null=True, blank=True, editable=False)
 
     objects = ReportingPeriodQuerySet.as_manager()
 
@@ -109,6 +110,12 @@ class ImportBatch(models.Model):
         return f"{self.filename} → {self.period}"
 
 
+class ProgressEntryQuerySet(models.QuerySet):
+    def published(self):
+        """Entries the public may see: those of published periods."""
+        return self.filter(period__published=True)
+
+
 class ProgressEntry(models.Model):
     """The progress of one goal, annual goal or action in one reporting period."""
 
@@ -159,6 +166,8 @@ class ProgressEntry(models.Model):
     )
     source_line = models.PositiveIntegerField(_("line in file"), null=True, blank=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    objects = ProgressEntryQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("progress entry")

@@ -1,8 +1,306 @@
-from django.shortcuts import render
+"""Pages for residents. They read only published data, through `published()` querysets."""
 
-from reports.models import ReportingPeriod
+from collections import Counter, defaultdict
+
+from django.conf import settings
+from django.contrib.syndication.views import Feed
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404, render
+from django.urls import reverse
+from django.utils.feedgenerator import Atom1Feed
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django_tables2 import RequestConfig
+
+from goals.models import Goal
+from reports import export
+from reports.filters import PublicEntryFilter
+from reports.forms import CompareForm
+from reports.models import ProgressEntry, ReportingPeriod
+from reports.tables import PublicEntryTable
+
+PER_PAGE = 25
+
+
+def _published_period_or_404(pk):
+    return get_object_or_404(ReportingPeriod.objects.published().select_related("strategy"), pk=pk)
+
+
+def _published_entries(**filters):
+    return (
+        ProgressEntry.objects.published()
+        .filter(**filters)
+        .select_related("goal", "responsible", "period")
+    )
+
+
+class LevelDistribution:
+    """How many entries are at each level 1–5, and how many have none."""
+
+    def __init__(self, levels):
+        counts = Counter(levels)
+        self.total = sum(counts.values())
+        self.rows = [
+            {
+                "level": level,
+                "label": label,
+                "count": counts.get(level, 0),
+                "percent": round(100 * counts.get(level, 0) / self.total) if self.total else 0,
+            }
+            for level, label in ProgressEntry.Level.choices
+        ]
+        self.no_level = counts.get(None, 0)
+
+
+class Trend:
+    """Levels over periods: words for everyone, a sparkline for the eye."""
+
+    WIDTH, HEIGHT, STEP = 60, 20, 4
+
+    def __init__(self, levels):
+        known = [level for level in levels if level]
+        if len(known) < 2:
+            self.text = _("one period only") if known else _("no levels")
+        elif known[-1] > known[0]:
+            self.text = _("rose from %(first)s to %(last)s") % {
+                "first": known[0],
+                "last": known[-1],
+            }
+        elif known[-1] < known[0]:
+            self.text = _("fell from %(first)s to %(last)s") % {
+                "first": known[0],
+                "last": known[-1],
+            }
+        else:
+            self.text = _("unchanged at %(level)s") % {"level": known[-1]}
+        step = self.WIDTH / max(len(levels) - 1, 1)
+        self.points = " ".join(
+            f"{index * step:.0f},{self.HEIGHT - level * self.STEP:.0f}"
+            for index, level in enumerate(levels)
+            if level
+        )
+        self.drawable = len(known) >= 2
 
 
 def home(request):
-    periods = ReportingPeriod.objects.published().select_related("strategy")
-    return render(request, "public/home.html", {"periods": periods})
+    periods = list(ReportingPeriod.objects.published().select_related("strategy"))
+    latest = periods[0] if periods else None
+    context = {"periods": periods, "latest": latest}
+    if latest:
+        levels_by_code = list(_published_entries(period=latest).values_list("goal__code", "level"))
+        context["distribution"] = LevelDistribution(level for _code, level in levels_by_code)
+        goals = Goal.objects.filter(strategy=latest.strategy, kind=Goal.Kind.GOAL)
+        context["goals"] = [
+            (
+                goal,
+                LevelDistribution(
+                    level for code, level in levels_by_code if code.startswith(goal.code)
+                ),
+            )
+            for goal in goals
+        ]
+    return render(request, "public/home.html", context)
+
+
+def period_detail(request, pk):
+    period = _published_period_or_404(pk)
+    entries = _published_entries(period=period)
+    filters = PublicEntryFilter(request.GET, queryset=entries, period=period)
+    table = PublicEntryTable(
+        filters.qs,
+        caption=_("Progress entries of %(period)s") % {"period": period.label},
+    )
+    RequestConfig(request, paginate={"per_page": PER_PAGE}).configure(table)
+    return render(
+        request,
+        "public/period.html",
+        {"period": period, "filter": filters, "table": table},
+    )
+
+
+def period_print(request, pk):
+    """Every entry of the period grouped by council-term goal, for printing."""
+    period = _published_period_or_404(pk)
+    entries = list(_published_entries(period=period).order_by("goal__code"))
+    goals = Goal.objects.filter(strategy=period.strategy, kind=Goal.Kind.GOAL)
+    sections = []
+    for goal in goals:
+        section = [entry for entry in entries if entry.goal.code.startswith(goal.code)]
+        if section:
+            sections.append((goal, section))
+    return render(
+        request,
+        "public/period_print.html",
+        {"period": period, "sections": sections, "total": len(entries)},
+    )
+
+
+def period_data(request, pk, fmt):
+    """The period's published entries as open data (CC BY 4.0)."""
+    period = _published_period_or_404(pk)
+    records = export.period_records(period)
+    filename = f"seuranta-{period.strategy.term}-{period.label}".replace("/", "-")
+    filename = filename.replace("–", "-")
+    if fmt == "csv":
+        response = HttpResponse(export.to_csv(records), content_type="text/csv; charset=utf-8")
+    elif fmt == "xlsx":
+        response = HttpResponse(
+            export.to_xlsx(records),
+            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        )
+    else:
+        response = HttpResponse(
+            export.to_json(period, records), content_type="application/json; charset=utf-8"
+        )
+    if fmt != "json":
+        response["Content-Disposition"] = f'attachment; filename="{filename}.{fmt}"'
+    return response
+
+
+def goal_detail(request, pk):
+    goal = get_object_or_404(Goal.objects.select_related("strategy", "parent__parent"), pk=pk)
+    periods = ReportingPeriod.objects.published().filter(strategy=goal.strategy)
+    if goal.year is not None:
+        periods = periods.filter(year=goal.year)
+    periods = list(periods.order_by("end_date"))
+    if not periods:
+        raise Http404(_("No published period covers this goal."))
+    if goal.kind == Goal.Kind.GOAL:
+        return _council_term_goal(request, goal, periods)
+    entries = list(_published_entries(goal=goal).order_by("-period__end_date"))
+    children = list(goal.children.all())
+    latest_of_child = {
+        entry.goal_id: entry
+        for entry in _published_entries(goal__in=children).order_by("period__end_date")
+    }
+    return render(
+        request,
+        "public/item.html",
+        {
+            "goal": goal,
+            "entries": entries,
+            "children": [(child, latest_of_child.get(child.pk)) for child in children],
+        },
+    )
+
+
+def _council_term_goal(request, goal, periods):
+    own_entries = list(_published_entries(goal=goal).order_by("period__end_date"))
+    descendants = list(
+        Goal.objects.filter(strategy=goal.strategy, code__startswith=goal.code)
+        .exclude(pk=goal.pk)
+        .order_by("year", "code")
+    )
+    levels = defaultdict(dict)
+    for entry in _published_entries(goal__in=descendants):
+        levels[entry.goal_id][entry.period_id] = entry.level
+    years = []
+    for year in sorted({period.year for period in periods}):
+        year_periods = [period for period in periods if period.year == year]
+        rows = [
+            {
+                "goal": item,
+                "levels": (row_levels := [levels[item.pk].get(p.pk) for p in year_periods]),
+                "trend": Trend(row_levels),
+            }
+            for item in descendants
+            if item.year == year
+        ]
+        if rows:
+            years.append({"year": year, "periods": year_periods, "rows": rows})
+    return render(
+        request,
+        "public/goal.html",
+        {"goal": goal, "own_entries": own_entries, "years": years, "periods": periods},
+    )
+
+
+def compare(request):
+    form = CompareForm(request.GET or None)
+    context = {"form": form}
+    if form.is_valid():
+        first, second = form.cleaned_data["first"], form.cleaned_data["second"]
+        before = {e.goal_id: e for e in _published_entries(period=first)}
+        after = {e.goal_id: e for e in _published_entries(period=second)}
+        groups = {
+            key: []
+            for key in ("rose", "fell", "stayed", "not_comparable", "appeared", "disappeared")
+        }
+        for goal_id, entry in after.items():
+            old = before.get(goal_id)
+            if old is None:
+                groups["appeared"].append((None, entry))
+            elif old.level is None or entry.level is None:
+                key = "stayed" if old.level == entry.level else "not_comparable"
+                groups[key].append((old, entry))
+            elif entry.level > old.level:
+                groups["rose"].append((old, entry))
+            elif entry.level < old.level:
+                groups["fell"].append((old, entry))
+            else:
+                groups["stayed"].append((old, entry))
+        for goal_id, entry in before.items():
+            if goal_id not in after:
+                groups["disappeared"].append((entry, None))
+        for rows in groups.values():
+            rows.sort(key=lambda pair: (pair[1] or pair[0]).goal.code)
+        context.update(
+            first=first,
+            second=second,
+            groups=[(key, COMPARE_TITLES[key], rows) for key, rows in groups.items()],
+        )
+    return render(request, "public/compare.html", context)
+
+
+COMPARE_TITLES = {
+    "rose": gettext_lazy("Level rose"),
+    "fell": gettext_lazy("Level fell"),
+    "stayed": gettext_lazy("Level stayed the same"),
+    "not_comparable": gettext_lazy("Level given in only one of the periods"),
+    "appeared": gettext_lazy("New in the later period"),
+    "disappeared": gettext_lazy("Not in the later period"),
+}
+
+
+def about(request):
+    return render(request, "public/about.html", {"levels": ProgressEntry.Level.choices})
+
+
+def accessibility(request):
+    return render(request, "public/accessibility.html", {"feedback_email": settings.FEEDBACK_EMAIL})
+
+
+class PublishedPeriodsFeed(Feed):
+    feed_type = Atom1Feed
+    title = gettext_lazy("Seuranta: published reporting periods")
+    subtitle = gettext_lazy("The strategy follow-up's newly published reporting periods")
+
+    def link(self):
+        return reverse("reports:home")
+
+    def items(self):
+        return (
+            ReportingPeriod.objects.published()
+            .select_related("strategy")
+            .order_by("-published_at", "-end_date")[:20]
+        )
+
+    def item_title(self, period):
+        return _("Reporting period %(period)s (council term %(term)s)") % {
+            "period": period.label,
+            "term": period.strategy.term,
+        }
+
+    def item_description(self, period):
+        return _("Progress of the strategy's goals and actions in %(period)s.") % {
+            "period": period.label
+        }
+
+    def item_link(self, period):
+        return reverse("reports:period", args=[period.pk])
+
+    def item_pubdate(self, period):
+        return period.published_at
+
+    def item_updateddate(self, period):
+        return period.published_at

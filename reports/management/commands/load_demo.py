@@ -5,6 +5,7 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand
 from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from goals.models import Department, PersonAlias, ResponsiblePerson
@@ -38,7 +39,9 @@ class Command(BaseCommand):
                 )
                 self.stdout.write(format_summary(summary))
                 period_ids.append(summary.period_id)
-            ReportingPeriod.objects.filter(pk__in=period_ids).update(published=True)
+            ReportingPeriod.objects.filter(pk__in=period_ids, published=False).update(
+                published=True, published_at=timezone.now()
+            )
             self._admin()
 
     def _persons(self, manifest):

@@ -1,0 +1,54 @@
+import django_tables2 as tables
+from django.urls import reverse
+from django.utils.html import format_html
+from django.utils.text import Truncator
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
+
+from reports.models import ProgressEntry
+
+
+class PublicEntryTable(tables.Table):
+    """A period's published entries. Rendered by templates/public/table.html, which adds
+    the caption, header scopes, aria-sort and a <nav> for the pages."""
+
+    code = tables.Column(verbose_name=_("Code"), accessor="goal__code")
+    title = tables.Column(
+        verbose_name=pgettext_lazy("goal", "Title"), accessor="goal__title", linkify=False
+    )
+    level = tables.Column(verbose_name=_("Progress level"), default=_("not given"))
+    responsible = tables.Column(
+        verbose_name=_("Responsible person"), accessor="responsible__title", default="–"
+    )
+    overall_status = tables.Column(verbose_name=_("Overall status"), default="–")
+    status_text = tables.Column(verbose_name=_("Status"), orderable=False, default="")
+
+    class Meta:
+        model = ProgressEntry
+        fields = []
+        sequence = ["code", "title", "level", "responsible", "overall_status", "status_text"]
+        template_name = "public/table.html"
+        order_by = "code"
+        empty_text = _("No entries match the filters.")
+        attrs = {"class": "entries"}
+
+    def __init__(self, *args, caption, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.caption = caption
+
+    def render_title(self, record, value):
+        url = reverse("reports:goal", args=[record.goal_id])
+        return format_html('<a href="{}">{}</a>', url, value or record.goal.code)
+
+    def render_level(self, record):
+        return format_html(
+            '<span class="level level-{}">{}</span>',
+            record.level,
+            record.get_level_display(),
+        )
+
+    def render_overall_status(self, record):
+        return record.get_overall_status_display()
+
+    def render_status_text(self, value):
+        return Truncator(value).words(30)
