@@ -10,7 +10,7 @@ def demo_persons(db):
 
 
 @pytest.fixture(autouse=True)
-def english(settings):
+def language(settings):
     """Messages are asserted in English; Finnish, the default, has tests of its own."""
     from django.utils import translation
 
@@ -19,14 +19,19 @@ def english(settings):
         yield
 
 
-@pytest.fixture(autouse=True)
-def test_client_settings(settings):
-    """The test client speaks plain HTTP and has no collectstatic manifest.
+@pytest.fixture(scope="session", autouse=True)
+def plain_http_test_server():
+    """The test client and live server speak plain HTTP and have no collectstatic manifest.
 
-    The HTTPS redirect and the manifest storage are proven by tests/test_production.py.
+    Session-wide, so it is in force before the live server builds its middleware. The HTTPS
+    redirect and the manifest storage are proven by tests/test_production.py.
     """
-    settings.SECURE_SSL_REDIRECT = False
-    settings.STORAGES = {
+    from django.conf import settings
+    from django.test import override_settings
+
+    storages = {
         **settings.STORAGES,
         "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
     }
+    with override_settings(SECURE_SSL_REDIRECT=False, STORAGES=storages):
+        yield

@@ -1,0 +1,352 @@
+"""The residents' pages through the test client, on the demo data."""
+
+import io
+import json
+
+import pytest
+from django.core.management import call_command
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from openpyxl import load_workbook
+
+from goals.models import Goal
+from reports.models import ProgressEntry, ReportingPeriod
+from tests.builders import FILE_2022, run_import
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def demo():
+    call_command("load_demo", stdout=io.StringIO())
+    return {p.label: p for p in ReportingPeriod.objects.all()}
+
+
+def html(response):
+    assert response.status_code == 200
+    return response.content.decode()
+
+
+def test_it_shows_the_latest_period_and_its_levels_on_the_home_page(client, demo):
+    content = html(client.get("/"))
+
+    assert "The latest published reporting period is 1–8/2023" in content
+    distribution = client.get("/").context["distribution"]
+    assert [row["count"] for row in distribution.rows] == [0, 14, 32, 3, 0]
+    assert distribution.total == 49
+    # Every published period, newest first.
+    assert content.index("1–8/2023</a>") < content.index("1–8/2022</a>")
+    assert content.index("1–8/2022</a>") < content.index("1–9/2021</a>")
+
+
+def test_it_lists_each_council_term_goal_with_its_distribution(client, demo):
+    goals = dict(client.get("/").context["goals"])
+
+    goal_01 = next(goal for goal in goals if goal.code == "01.")
+    assert [row["count"] for row in goals[goal_01].rows] == [0, 2, 11, 1, 0]
+
+
+def test_it_says_so_when_nothing_is_published(client):
+    run_import(FILE_2022)
+
+    content = html(client.get("/"))
+
+    assert "No reporting period has been published yet." in content
+
+
+def test_it_lists_a_periods_entries_in_an_accessible_table(client, demo):
+    period = demo["1–8/2022"]
+
+    content = html(client.get(f"/periods/{period.pk}/"))
+
+    assert "<caption" in content and "Progress entries of 1–8/2022" in content
+    assert "(49 entries)" in content
+    assert '<th scope="col" aria-sort="ascending" class="col-code">' in content
+    assert '<nav class="pagination" aria-label="Pages">' in content
+    assert 'aria-current="page"' in content
+    # Level as number and words, never colour alone.
+    assert "5 – Implemented and in use as planned" in content
+
+
+@pytest.mark.parametrize(
+    ("query", "expected_codes"),
+    [
+        ({"level": "5"}, {"01.06.01", "06.03.05", "09.02.01"}),
+        ({"goal": "04."}, {"04.03", "04.03.01", "04.03.02"}),
+        ({"q": "robotiikan"}, {"01.13.01"}),
+        ({"q": "01.13 tekninen"}, {"01.13.02"}),  # every word must match
+    ],
+)
+def test_it_filters_entries_by_the_url(client, demo, query, expected_codes):
+    period = demo["1–8/2022"]
+
+    response = client.get(f"/periods/{period.pk}/", {**query, "per_page": 100})
+
+    codes = {row.record.goal.code for row in response.context["table"].paginated_rows}
+    assert codes == expected_codes
+
+
+def test_it_filters_by_responsible_person_and_overall_status(client, demo):
+    period = demo["1–9/2021"]
+    person = ProgressEntry.objects.filter(period=period, goal__code="03.06").get().responsible
+    ProgressEntry.objects.filter(period=period, goal__code="03.06").update(overall_status="red")
+
+    by_person = client.get(f"/periods/{period.pk}/", {"responsible": person.pk, "per_page": 100})
+    by_status = client.get(f"/periods/{period.pk}/", {"overall_status": "red"})
+
+    rows = list(by_person.context["table"].paginated_rows)
+    assert rows and all(row.record.responsible == person for row in rows)
+    assert [row.record.goal.code for row in by_status.context["table"].paginated_rows] == ["03.06"]
+
+
+def test_it_sorts_by_level_descending(client, demo):
+    period = demo["1–8/2022"]
+
+    response = client.get(f"/periods/{period.pk}/", {"sort": "-level"})
+
+    levels = [row.record.level for row in response.context["table"].paginated_rows]
+    assert levels == sorted(levels, reverse=True)
+    assert 'aria-sort="descending"' in response.content.decode()
+
+
+def test_it_pages_through_the_entries(client, demo):
+    period = demo["1–8/2022"]
+
+    second = client.get(f"/periods/{period.pk}/", {"page": 2})
+
+    assert len(list(second.context["table"].paginated_rows)) == 49 - 25
+    assert 'rel="prev"' in second.content.decode()
+
+
+def test_it_prints_every_entry_grouped_by_goal(client, demo):
+    period = demo["1–8/2022"]
+
+    response = client.get(f"/periods/{period.pk}/print/")
+
+    content = html(response)
+    assert sum(len(entries) for _goal, entries in response.context["sections"]) == 49
+    assert content.count('class="print-goal"') == 7
+    assert "1–8/2022" in content
+
+
+def test_it_shows_a_council_term_goal_with_its_years_side_by_side(client, demo):
+    goal = Goal.objects.get(code="01.", strategy__start_year=2021)
+
+    response = client.get(f"/goals/{goal.pk}/")
+
+    content = html(response)
+    years = {year["year"]: year for year in response.context["years"]}
+    assert set(years) == {2022, 2023}
+    row = next(r for r in years[2022]["rows"] if r["goal"].code == "01.06.01")
+    assert row["levels"] == [5]
+    assert "Annual goals and actions 2023" in content
+
+
+def test_it_shows_everything_published_about_an_action(client, demo):
+    action = Goal.objects.get(code="01.06.01", year=2022)
+
+    content = html(client.get(f"/goals/{action.pk}/"))
+
+    assert "5 – Implemented and in use as planned" in content
+    assert "Keusote alueen kuntien yhteinen aktivoin" in content
+    assert "Lainsäädännön muuttuminen" in content  # the risks
+    assert "01.06" in content  # its annual goal, in the breadcrumbs
+
+
+def test_it_compares_two_periods_of_the_same_year(client, demo, tmp_path):
+    earlier = tmp_path / "1-4.txt"
+    earlier.write_text(
+        FILE_2022.read_text(encoding="utf-8")
+        .replace("5 Toimenpide on toteutettu ja käytönotettu", "4 Toteutusvaiheessa")
+        .replace("2 Suunnitteluvaiheessa, on edetty hieman", "3 Toteutus on aloitettu"),
+        encoding="utf-8",
+    )
+    run_import(earlier, period="1-4/2022", term="2021-2025")
+    first = ReportingPeriod.objects.get(label="1–4/2022")
+    first.published = True
+    first.save()
+
+    response = client.get("/compare/", {"first": first.pk, "second": demo["1–8/2022"].pk})
+
+    groups = {key: rows for key, _title, rows in response.context["groups"]}
+    assert [after.goal.code for _before, after in groups["rose"]] == ["01.06.01"]
+    assert len(groups["fell"]) == 8  # every "2" of 1–8/2022 was a "3" in 1–4/2022
+    assert len(groups["stayed"]) == 49 - 1 - 8
+    assert groups["appeared"] == groups["disappeared"] == []
+    assert "Level rose" in html(response)
+
+
+def test_it_refuses_to_compare_periods_of_different_terms(client, demo):
+    response = client.get(
+        "/compare/", {"first": demo["1–9/2021"].pk, "second": demo["1–8/2022"].pk}
+    )
+
+    assert "Choose two periods of the same council term." in html(response)
+    assert "groups" not in response.context
+
+
+def test_it_serves_open_data_equal_to_the_published_entries(client, demo):
+    period = demo["1–8/2022"]
+    ProgressEntry.objects.filter(period=period, goal__code="01.05").update(
+        status_text="=1+1", risks="@evil"
+    )
+
+    csv_response = client.get(f"/periods/{period.pk}/data.csv")
+    xlsx_response = client.get(f"/periods/{period.pk}/data.xlsx")
+    json_response = client.get(f"/periods/{period.pk}/data.json")
+
+    assert csv_response.content.startswith(b"\xef\xbb\xbf")
+    assert "attachment" in csv_response["Content-Disposition"]
+    assert "\r\n01.05,Kehitämme" in csv_response.content.decode("utf-8-sig")
+    assert "'=1+1" in csv_response.content.decode("utf-8-sig")
+    sheet = load_workbook(io.BytesIO(xlsx_response.content)).active
+    rows = list(sheet.iter_rows(values_only=True))
+    assert rows[0] == (
+        "code",
+        "title",
+        "kind",
+        "level",
+        "status_text",
+        "risks",
+        "overall_status",
+        "responsible",
+    )
+    assert len(rows) == 1 + 49
+    row = next(r for r in rows if r[0] == "01.05")
+    assert row[4] == "'=1+1" and row[5] == "'@evil"
+    data = json.loads(json_response.content)
+    assert len(data["entries"]) == 49
+    assert {e["code"] for e in data["entries"]} == {r[0] for r in rows[1:]}
+
+
+def test_it_escapes_html_in_texts_everywhere(client, demo):
+    period = demo["1–8/2022"]
+    entry = ProgressEntry.objects.get(period=period, goal__code="01.06.01")
+    entry.status_text = "<script>alert('x')</script> <b>bold</b>"
+    entry.save()
+
+    for url in (
+        f"/periods/{period.pk}/",
+        f"/periods/{period.pk}/print/",
+        f"/goals/{entry.goal_id}/",
+    ):
+        content = html(client.get(url))
+        assert "<script>alert" not in content
+        assert "&lt;script&gt;alert" in content
+
+
+def test_it_announces_published_periods_in_an_atom_feed(client, demo):
+    ReportingPeriod.objects.filter(label="1–9/2021").update(published=False)
+
+    content = client.get("/feed/").content.decode()
+
+    assert 'xmlns="http://www.w3.org/2005/Atom"' in content
+    assert "1–8/2023" in content and "1–8/2022" in content
+    assert "1–9/2021" not in content
+
+
+def test_it_explains_the_scale_and_states_accessibility(client):
+    about = html(client.get("/about/"))
+    statement = html(client.get("/accessibility/"))
+
+    assert "3 – Implementation started, not yet complete" in about
+    for part in (
+        "Compliance status",
+        "Content that is not accessible",
+        "Feedback",
+        "Enforcement procedure",
+        "How this statement was prepared",
+    ):
+        assert part in statement
+
+
+class TestUnpublishedData:
+    """Unpublished periods do not exist for the public: 404 everywhere, and no leaks."""
+
+    @pytest.fixture
+    def hidden(self, demo):
+        period = demo["1–9/2021"]
+        period.published = False
+        period.save()
+        return period
+
+    @pytest.mark.parametrize(
+        "path",
+        [
+            "/periods/{pk}/",
+            "/periods/{pk}/print/",
+            "/periods/{pk}/data.csv",
+            "/periods/{pk}/data.xlsx",
+            "/periods/{pk}/data.json",
+        ],
+    )
+    def test_it_answers_404_for_an_unpublished_period(self, client, hidden, path):
+        assert client.get(path.format(pk=hidden.pk)).status_code == 404
+
+    def test_it_answers_404_for_goals_of_an_unpublished_term(self, client, hidden):
+        goal = Goal.objects.get(code="03.06", year=2021)
+
+        assert client.get(f"/goals/{goal.pk}/").status_code == 404
+
+    def test_it_leaves_unpublished_periods_out_of_home_and_compare(self, client, hidden):
+        home = html(client.get("/"))
+        compare = client.get("/compare/")
+
+        assert "1–9/2021" not in home
+        assert hidden not in compare.context["form"].fields["first"].queryset
+        assert (
+            client.get("/compare/", {"first": hidden.pk, "second": hidden.pk})
+            .context["form"]
+            .errors
+        )
+
+    def test_it_leaves_unpublished_entries_out_of_search(self, client, hidden, demo):
+        response = client.get(f"/periods/{demo['1–8/2022'].pk}/", {"q": "Talusohtaja"})
+
+        assert list(response.context["table"].paginated_rows) == []
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/",
+        "/periods/{period}/",
+        "/periods/{period}/?level=3&sort=-level",
+        "/periods/{period}/print/",
+        "/goals/{goal}/",
+        "/goals/{action}/",
+        "/compare/?first={period}&second={period2}",
+        "/periods/{period}/data.json",
+    ],
+)
+def test_it_uses_the_same_number_of_queries_for_ten_times_the_entries(client, path, tmp_path):
+    def page_queries():
+        ReportingPeriod.objects.update(published=True)
+        period = ReportingPeriod.objects.get(label="1–8/2022")
+        period2 = ReportingPeriod.objects.get(label="1–4/2022")
+        url = path.format(
+            period=period.pk,
+            period2=period2.pk,
+            goal=Goal.objects.get(code="01.", strategy__start_year=2021).pk,
+            action=Goal.objects.get(code="01.05", year=2022).pk,
+        )
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get(url).status_code == 200
+        return len(queries)
+
+    run_import(FILE_2022)
+    run_import(FILE_2022, period="1-4/2022")
+    small = page_queries()
+    bigger = tmp_path / "bigger.txt"
+    lines = FILE_2022.read_text(encoding="utf-8").split("\n")
+    extra = [
+        f"01. Goal\t01.{n:02} Extra annual goal {n}\t01.{n:02}.{m:02} Action {m}\t\t\t3 x\tText"
+        for n in range(20, 61)
+        for m in range(1, 12)
+    ]
+    bigger.write_text("\n".join(lines + extra), encoding="utf-8")
+    run_import(bigger, period="1-8/2022", term="2021-2025")
+    run_import(bigger, period="1-4/2022", term="2021-2025")
+    assert ProgressEntry.objects.filter(period__label="1–8/2022").count() >= 10 * 49
+
+    assert page_queries() == small
