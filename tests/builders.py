@@ -2,10 +2,13 @@
 
 import io
 import json
+from contextlib import contextmanager
 from pathlib import Path
 
 from django.apps import apps
 from django.core.management import call_command
+from django.urls import clear_url_caches
+from django.utils import translation
 
 from goals.models import Department, PersonAlias, ResponsiblePerson
 
@@ -58,3 +61,19 @@ def table_counts():
         *apps.get_app_config("reports").get_models(),
     ]
     return {model._meta.label: model.objects.count() for model in models}
+
+
+@contextmanager
+def use_language(settings, code):
+    """Make `code` the site's default language for one test.
+
+    URL reversing caches the language prefix per language, so the caches are cleared
+    whenever the default changes.
+    """
+    settings.LANGUAGE_CODE = code
+    clear_url_caches()
+    try:
+        with translation.override(code):
+            yield
+    finally:
+        clear_url_caches()

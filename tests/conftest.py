@@ -1,6 +1,6 @@
 import pytest
 
-from tests.builders import add_demo_persons
+from tests.builders import add_demo_persons, use_language
 
 
 @pytest.fixture
@@ -12,10 +12,7 @@ def demo_persons(db):
 @pytest.fixture(autouse=True)
 def language(settings):
     """Messages are asserted in English; Finnish, the default, has tests of its own."""
-    from django.utils import translation
-
-    settings.LANGUAGE_CODE = "en"
-    with translation.override("en"):
+    with use_language(settings, "en"):
         yield
 
 

@@ -5,15 +5,15 @@ import io
 import pytest
 from django.contrib.auth import get_user_model
 from django.core.management import CommandError, call_command
-from django.utils import translation
+
+from tests.builders import use_language
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
 def finnish(settings):
-    settings.LANGUAGE_CODE = "fi"
-    with translation.override("fi"):
+    with use_language(settings, "fi"):
         yield
 
 

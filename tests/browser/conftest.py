@@ -8,6 +8,8 @@ import pytest
 from django.core.management import call_command
 from django.utils import translation
 
+from tests.builders import use_language
+
 CHROMIUM = Path(os.environ.get("CHROMIUM", "/usr/bin/chromium"))
 # Playwright's sync API runs an event loop in the test's thread; the ORM calls the tests
 # make between page loads are still plain synchronous calls.
@@ -17,7 +19,8 @@ os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 @pytest.fixture(autouse=True)
 def language(settings):
     """Pages in the browser are in Finnish, the default, as residents see them."""
-    settings.LANGUAGE_CODE = "fi"
+    with use_language(settings, "fi"):
+        yield
 
 
 def finnish(text):
