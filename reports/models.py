@@ -198,6 +198,8 @@ class ImportAnomaly(models.Model):
         CONFLICTING_CODES = "conflicting_codes", _("codes in the row disagree")
         BAD_CODE = "bad_code", _("unrecognised code")
         SUSPECTED_MISSPELLING = "misspelling", _("responsible person looks misspelled")
+        BAD_PERSON = "bad_person", _("responsible person is not a title")
+        PROGRESS_REMOVED = "progress_removed", _("progress stored earlier is missing from the file")
         EXTRA_CELLS = "extra_cells", _("more cells than the header has")
 
     class Status(models.TextChoices):

@@ -1,9 +1,9 @@
 """Writing a legacy file into the database: all of it, or nothing."""
 
-import difflib
 import hashlib
 import re
 from dataclasses import asdict, dataclass, field
+from pathlib import PurePath
 
 from django.db import transaction
 from django.db.models import Q
@@ -18,10 +18,13 @@ from .reader import read_table
 from .rows import understand
 
 TERM = re.compile(r"^\s*(\d{4})\s*[-–—]\s*(\d{4})\s*$")
-# difflib ratio above which an unknown title is taken for a misspelling of a known one:
-# "Talusohtaja" ~ "Talousjohtaja" is 0.92; distinct roles such as "Hallintojohtaja" and
-# "Henkilöstöjohtaja" stay far below.
-MISSPELLING_CUTOFF = 0.85
+# An unknown title this many edits (insert, delete, replace, swap two letters) from a
+# known one is taken for its misspelling: "Talusohtaja", "Talusojohtaja" and
+# "Taloustohtaja" are all 1–2 edits from "Talousjohtaja", while distinct roles that share
+# a suffix ("Talouspäällikkö", "Opetuspäällikkö") are 4 or more apart.
+MISSPELLING_EDITS = 2
+# A responsible-person cell longer than this is text in the wrong column, not a title.
+LONGEST_TITLE = 100
 ENTRY_FIELDS = ("level", "status_text", "risks", "overall_status", "responsible_id")
 
 
@@ -99,9 +102,10 @@ def import_legacy_file(*, content, filename, period, term=None, user=None, dry_r
             user=user,
             dry_run=dry_run,
         )
-        summary = writer.write(rows)
+        summary = writer.write(table, rows)
         if dry_run:
             transaction.set_rollback(True)
+            summary.period_id = summary.batch_id = None  # rolled back with everything else
     return summary
 
 
@@ -109,6 +113,7 @@ class _Writer:
     def __init__(self, *, content, filename, label, term, user, dry_run):
         self.content = content
         self.filename = filename
+        self.stored_name = PurePath(filename).name[-255:]
         self.user = user
         year, start, end = ReportingPeriod.dates_for(label)
         self.strategy = self._strategy(term, year)
@@ -140,6 +145,7 @@ class _Writer:
         self.entries = {
             entry.goal_id: entry for entry in ProgressEntry.objects.filter(period=self.period)
         }
+        self.touched = set()  # goals whose entry a row of this file gave
 
     def _strategy(self, term, year):
         if term:
@@ -172,7 +178,7 @@ class _Writer:
         if self.batch is None:
             self.batch = ImportBatch.objects.create(
                 period=self.period,
-                filename=self.filename,
+                filename=self.stored_name,
                 sha256=self.sha256,
                 content=self.content,
                 imported_by=self.user,
@@ -180,9 +186,17 @@ class _Writer:
             self.batch_is_new = True
         return self.batch
 
-    def write(self, rows):
+    def write(self, table, rows):
         summary = self.summary
         summary.rows_read = len(rows)
+        self.variants = self._unknown_title_variants(rows)
+        for header in table.ignored_columns:
+            summary.notes.append(
+                {
+                    "line": table.header_line,
+                    "message": _("column “%(header)s” is not read") % {"header": header},
+                }
+            )
         placed_lines = set()
         for row in rows:
             for note in row.notes:
@@ -195,6 +209,8 @@ class _Writer:
                 if person is False:
                     continue  # recorded as an anomaly
                 goal = self._goal(row.codes, row.line)
+                if row.outcome == "structural" and self._progress_removed(row, goal):
+                    continue  # recorded as an anomaly
                 if row.outcome == "structural":
                     summary.structural += 1
                     if person and goal.responsible_id is None:
@@ -221,17 +237,72 @@ class _Writer:
             summary.batch_id = batch.pk
         return summary
 
+    def _unknown_title_variants(self, rows):
+        """Unknown titles that look like spellings of one another, each mapped to all of them.
+
+        With no known title to compare with, none of the spellings is taken for the right
+        one: `Talusohtaja`, `Talusojohtaja` and `Taloustohtaja` in one file are all reported.
+        """
+        unknown = {}
+        for row in rows:
+            title = " ".join(row.responsible.split())
+            key = normalize_title(title)
+            if title and key not in self.persons and len(title) <= LONGEST_TITLE:
+                unknown.setdefault(key, title)
+        group_of = {key: {key} for key in unknown}
+        keys = list(unknown)
+        for position, key in enumerate(keys):
+            for other in keys[position + 1 :]:
+                if closest_title(key, [other]) and group_of[key] is not group_of[other]:
+                    merged = group_of[key] | group_of[other]
+                    for member in merged:
+                        group_of[member] = merged
+        return {
+            key: sorted(unknown[member] for member in group)
+            for key, group in group_of.items()
+            if len(group) > 1
+        }
+
+    def _progress_removed(self, row, goal):
+        """Whether a title-only row stands where the period already had progress stored.
+
+        A corrected file would otherwise say "nothing changed" while it no longer
+        holds the progress that the database keeps.
+        """
+        entry = self.entries.get(goal.pk)
+        if entry is None or goal.pk in self.touched:
+            return False
+        self._anomaly(
+            row.line,
+            row.cells,
+            ImportAnomaly.Reason.PROGRESS_REMOVED,
+            _(
+                "%(code)s has no progress in this row, but progress is stored for this period "
+                "(level %(level)s); the stored progress was kept"
+            )
+            % {"code": goal.code, "level": entry.level or "–"},
+        )
+        return True
+
     def _person(self, row):
         """The row's responsible person: None if it names none, False if made an anomaly."""
-        title = row.responsible
+        title = " ".join(row.responsible.split())
         if not title:
             return None
         key = normalize_title(title)
         if key in self.persons:
             return self.persons[key]
-        close = difflib.get_close_matches(key, self.persons, n=1, cutoff=MISSPELLING_CUTOFF)
-        if close:
-            known = self.persons[close[0]]
+        if len(title) > LONGEST_TITLE:
+            self._anomaly(
+                row.line,
+                row.cells,
+                ImportAnomaly.Reason.BAD_PERSON,
+                _("the responsible-person cell holds %(length)s characters: not a job title")
+                % {"length": len(title)},
+            )
+            return False
+        known = closest_title(key, self.persons)
+        if known:
             self._anomaly(
                 row.line,
                 row.cells,
@@ -240,10 +311,23 @@ class _Writer:
                     "responsible person “%(title)s” looks like a misspelling of “%(known)s”: "
                     "add it as an alias of that person, or as a new person, and import again"
                 )
-                % {"title": title, "known": known.title},
+                % {"title": title, "known": self.persons[known].title},
             )
             return False
-        person = ResponsiblePerson.objects.create(title=" ".join(title.split()))
+        if key in self.variants:
+            self._anomaly(
+                row.line,
+                row.cells,
+                ImportAnomaly.Reason.SUSPECTED_MISSPELLING,
+                _(
+                    "responsible persons %(titles)s in this file look like spellings of one "
+                    "title: add the right one as a person and the others as its aliases, and "
+                    "import again"
+                )
+                % {"titles": ", ".join(f"“{variant}”" for variant in self.variants[key])},
+            )
+            return False
+        person = ResponsiblePerson.objects.create(title=title)
         self.persons[key] = person
         self.summary.new_persons.append(person.title)
         self.summary.changed = True
@@ -301,6 +385,7 @@ class _Writer:
             goal.responsible = person
             goal.save(update_fields=["responsible"])
             self.summary.changed = True
+        self.touched.add(goal.pk)
         entry = self.entries.get(goal.pk)
         if entry is None:
             entry = ProgressEntry.objects.create(
@@ -333,3 +418,30 @@ class _Writer:
             batch=self.get_batch(), line=line, cells=cells, reason=reason, message=message
         )
         self.summary.changed = True
+
+
+def closest_title(title, known_titles):
+    """The known title that `title` is a likely misspelling of, or None."""
+    limit = MISSPELLING_EDITS if len(title) >= 8 else 1
+    best = min(known_titles, key=lambda known: edit_distance(title, known), default=None)
+    if best is not None and edit_distance(title, best) <= limit:
+        return best
+    return None
+
+
+def edit_distance(first, second):
+    """Edits (insert, delete, replace, swap of neighbours) that turn one string into the other."""
+    previous2 = None
+    previous = list(range(len(second) + 1))
+    for i, a in enumerate(first, start=1):
+        current = [i] + [0] * len(second)
+        for j, b in enumerate(second, start=1):
+            current[j] = min(
+                previous[j] + 1,
+                current[j - 1] + 1,
+                previous[j - 1] + (a != b),
+            )
+            if i > 1 and j > 1 and a == second[j - 2] and first[i - 2] == b:
+                current[j] = min(current[j], previous2[j - 2] + 1)
+        previous2, previous = previous, current
+    return previous[-1]

@@ -18,6 +18,8 @@ from .reader import HIERARCHY_ROLES, Row, Table
 
 CODE = re.compile(r"^(\d{1,2})\.(?:(\d{1,2})(?:\.(\d{1,2}))?)?\.?(?=\s|$)")
 TOO_DEEP_CODE = re.compile(r"^\d{1,2}(?:\.\d{1,2}){3,}\.?(?=\s|$)")
+# Starts like a code but is none: "01.06.01.Siirrämme", "01,07,01", "O1.09", "01.010".
+CODE_LIKE = re.compile(r"^[0-9Oo]\d{0,2}[.,]\d")
 LEVEL = re.compile(r"^(\d+)(?![.,]\d)")
 KIND_BY_DEPTH = {1: Goal.Kind.GOAL, 2: Goal.Kind.ANNUAL_GOAL, 3: Goal.Kind.ACTION}
 COLUMN_NAMES = {
@@ -116,15 +118,29 @@ def _understand_row(table, row: Row, first_line_of):
         cell = table.cell(row, role)
         if not cell:
             continue
+        values = {"cell": _excerpt(cell), "column": COLUMN_NAMES[role]}
+        if table.columns[role] in row.numeric:
+            return anomaly(
+                ImportAnomaly.Reason.BAD_CODE,
+                _(
+                    "“%(cell)s” in column %(column)s is a number or a date in the workbook, "
+                    "not text: its code cannot be read reliably (01.10 and 01.1 look the same)"
+                )
+                % values,
+            )
         if TOO_DEEP_CODE.match(cell):
             return anomaly(
                 ImportAnomaly.Reason.BAD_CODE,
-                _("“%(cell)s” in column %(column)s has more levels than an action")
-                % {"cell": _excerpt(cell), "column": COLUMN_NAMES[role]},
+                _("“%(cell)s” in column %(column)s has more levels than an action") % values,
             )
         code = parse_code(cell)
         if code:
             parsed.codes.append(code)
+        elif CODE_LIKE.match(cell):
+            return anomaly(
+                ImportAnomaly.Reason.BAD_CODE,
+                _("“%(cell)s” in column %(column)s starts like a code but is not one") % values,
+            )
         else:
             loose.append((role, cell))
 

@@ -224,7 +224,7 @@ def test_it_keeps_the_original_file_for_tracing_an_entry():
     assert bytes(action.source_batch.content) == FILE_2022.read_bytes()
     line = FILE_2022.read_text(encoding="utf-8").splitlines()[action.source_line - 1]
     assert line.split("\t")[2].startswith("01.06.01")
-    assert ImportBatch.objects.get().filename == str(FILE_2022)
+    assert ImportBatch.objects.get().filename == FILE_2022.name
 
 
 def test_it_notes_a_differing_title_instead_of_overwriting_it():

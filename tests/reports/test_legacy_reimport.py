@@ -54,7 +54,7 @@ def test_it_updates_entries_from_a_corrected_file(tmp_path):
     assert summary["counts"]["unchanged"] == 48
     entry = ProgressEntry.objects.get(goal__code="01.03.02")
     assert entry.status_text.startswith("Korjattu teksti.")
-    assert entry.source_batch.filename == str(corrected)
+    assert entry.source_batch.filename == "corrected.txt"
     assert ImportBatch.objects.count() == 2
 
 
