@@ -1,5 +1,6 @@
 """Pages for residents. They read only published data, through `published()` querysets."""
 
+import datetime
 from collections import Counter, defaultdict
 
 from django.conf import settings
@@ -60,7 +61,7 @@ class Trend:
     def __init__(self, levels):
         known = [level for level in levels if level]
         if len(known) < 2:
-            self.text = _("one period only") if known else _("no levels")
+            self.text = _("a level in one period only") if known else _("no levels")
         elif known[-1] > known[0]:
             self.text = _("rose from %(first)s to %(last)s") % {
                 "first": known[0],
@@ -231,8 +232,7 @@ def compare(request):
             if old is None:
                 groups["appeared"].append((None, entry))
             elif old.level is None or entry.level is None:
-                key = "stayed" if old.level == entry.level else "not_comparable"
-                groups[key].append((old, entry))
+                groups["not_comparable"].append((old, entry))
             elif entry.level > old.level:
                 groups["rose"].append((old, entry))
             elif entry.level < old.level:
@@ -256,7 +256,7 @@ COMPARE_TITLES = {
     "rose": gettext_lazy("Level rose"),
     "fell": gettext_lazy("Level fell"),
     "stayed": gettext_lazy("Level stayed the same"),
-    "not_comparable": gettext_lazy("Level given in only one of the periods"),
+    "not_comparable": gettext_lazy("Level missing in one or both periods"),
     "appeared": gettext_lazy("New in the later period"),
     "disappeared": gettext_lazy("Not in the later period"),
 }
@@ -266,8 +266,16 @@ def about(request):
     return render(request, "public/about.html", {"levels": ProgressEntry.Level.choices})
 
 
+# When the accessibility statement was last reviewed; update with the statement.
+STATEMENT_REVIEWED = datetime.date(2026, 11, 28)
+
+
 def accessibility(request):
-    return render(request, "public/accessibility.html", {"feedback_email": settings.FEEDBACK_EMAIL})
+    return render(
+        request,
+        "public/accessibility.html",
+        {"feedback_email": settings.FEEDBACK_EMAIL, "reviewed": STATEMENT_REVIEWED},
+    )
 
 
 class PublishedPeriodsFeed(Feed):

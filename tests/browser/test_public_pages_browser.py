@@ -101,3 +101,19 @@ def test_it_switches_the_language(live_server, demo, page):
     assert page.get_by_role("heading", level=1).inner_text() == (
         "How is the municipality's strategy progressing?"
     )
+
+
+@pytest.mark.parametrize("name", ["print", "goal"])
+def test_it_prints_as_a_clean_report_with_a_page_per_goal(live_server, demo, page, name):
+    page.goto(live_server.url + public_paths()[name])
+
+    page.emulate_media(media="print")
+
+    assert not page.locator("header.site-header").is_visible()
+    assert not page.locator("footer.site-footer").is_visible()
+    assert not page.locator(".breadcrumbs").is_visible()
+    sections = page.locator(".print-goal")
+    assert sections.count() >= 2
+    assert sections.nth(1).evaluate("e => getComputedStyle(e).breakBefore") == "page"
+    pdf = page.pdf(format="A4")
+    assert pdf.startswith(b"%PDF")
