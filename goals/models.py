@@ -6,6 +6,7 @@ from django.db import models
 from django.db.models.functions import Lower
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
+from simple_history.models import HistoricalRecords
 
 
 class Strategy(models.Model):
@@ -86,6 +87,7 @@ class ResponsiblePerson(models.Model):
         related_name="responsible_persons",
     )
 
+    history = HistoricalRecords()
     objects = ResponsiblePersonQuerySet.as_manager()
 
     class Meta:
@@ -158,6 +160,8 @@ class Goal(models.Model):
         blank=True,
         related_name="goals",
     )
+
+    history = HistoricalRecords()
 
     class Meta:
         verbose_name = _("goal")

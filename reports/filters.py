@@ -20,11 +20,13 @@ class PublicEntryFilter(django_filters.FilterSet):
     )
     responsible = django_filters.ModelChoiceFilter(
         label=_("Responsible person"),
+        field_name="published_responsible",
         queryset=ResponsiblePerson.objects.none(),
         empty_label=_("Everyone"),
     )
     overall_status = django_filters.ChoiceFilter(
         label=_("Overall status"),
+        field_name="published_overall_status",
         choices=ProgressEntry.OverallStatus.choices,
         empty_label=_("Any status"),
     )
@@ -42,8 +44,10 @@ class PublicEntryFilter(django_filters.FilterSet):
             (NO_LEVEL, _("No level given")),
         ]
         self.filters["responsible"].queryset = ResponsiblePerson.objects.filter(
-            entries__period=period
-        ).distinct()
+            pk__in=ProgressEntry.objects.published()
+            .filter(period=period)
+            .values("published_responsible")
+        )
 
     def search(self, queryset, name, value):
         words = value.split()
@@ -51,8 +55,8 @@ class PublicEntryFilter(django_filters.FilterSet):
             queryset = queryset.filter(
                 Q(goal__code__startswith=word)
                 | Q(goal__title__icontains=word)
-                | Q(status_text__icontains=word)
-                | Q(risks__icontains=word)
+                | Q(published_status_text__icontains=word)
+                | Q(published_risks__icontains=word)
             )
         return queryset
 
@@ -61,5 +65,5 @@ class PublicEntryFilter(django_filters.FilterSet):
 
     def at_level(self, queryset, name, value):
         if value == NO_LEVEL:
-            return queryset.filter(level__isnull=True)
-        return queryset.filter(level=value)
+            return queryset.filter(published_level__isnull=True)
+        return queryset.filter(published_level=value)

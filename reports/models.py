@@ -5,6 +5,7 @@ import re
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
 
 from goals.models import Goal, ResponsiblePerson, Strategy
 
@@ -112,8 +113,16 @@ class ImportBatch(models.Model):
 
 class ProgressEntryQuerySet(models.QuerySet):
     def published(self):
-        """Entries the public may see: those of published periods."""
-        return self.filter(period__published=True)
+        """Entries the public may see: published ones, in published periods.
+
+        The public reads an entry's `published_*` fields, the version frozen at its
+        last publishing, never what staff are editing now.
+        """
+        return self.filter(period__published=True, published_at__isnull=False)
+
+    def answered_by(self, user):
+        """Entries whose responsible person is linked to the user's login."""
+        return self.filter(responsible__user=user)
 
 
 class ProgressEntry(models.Model):
@@ -130,6 +139,13 @@ class ProgressEntry(models.Model):
         GREEN = "green", _("green")
         YELLOW = "yellow", _("yellow")
         RED = "red", _("red")
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("draft")
+        SUBMITTED = "submitted", _("submitted")
+        RETURNED = "returned", _("returned to its author")
+        APPROVED = "approved", _("approved")
+        PUBLISHED = "published", _("published")
 
     period = models.ForeignKey(
         ReportingPeriod,
@@ -166,7 +182,57 @@ class ProgressEntry(models.Model):
     )
     source_line = models.PositiveIntegerField(_("line in file"), null=True, blank=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("updated by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
 
+    # Workflow: draft -> submitted -> (returned | approved) -> published.
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status.choices, default=Status.DRAFT
+    )
+    # Raised by every save; a form that carries an older version is refused as a conflict.
+    version = models.PositiveIntegerField(_("version"), default=1)
+    review_comment = models.TextField(
+        _("review comment"), blank=True, help_text=_("Shown to the author when returned.")
+    )
+    # What officials want published instead of what staff wrote; empty = staff's own.
+    public_level = models.PositiveSmallIntegerField(
+        _("level to publish"),
+        choices=Level.choices,
+        null=True,
+        blank=True,
+        help_text=_("Leave empty to publish the level that staff entered."),
+    )
+    public_status_text = models.TextField(
+        _("text to publish"),
+        blank=True,
+        help_text=_("Leave empty to publish the status text that staff entered."),
+    )
+    # The version the public sees, frozen at the last publishing.
+    published_at = models.DateTimeField(_("published at"), null=True, blank=True)
+    published_level = models.PositiveSmallIntegerField(
+        _("published progress level"), choices=Level.choices, null=True, blank=True
+    )
+    published_status_text = models.TextField(_("published status text"), blank=True)
+    published_risks = models.TextField(_("published main risks"), blank=True)
+    published_overall_status = models.CharField(
+        _("published overall status"), max_length=10, choices=OverallStatus.choices, blank=True
+    )
+    published_responsible = models.ForeignKey(
+        ResponsiblePerson,
+        verbose_name=_("published responsible person"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+
+    history = HistoricalRecords()
     objects = ProgressEntryQuerySet.as_manager()
 
     class Meta:
@@ -181,6 +247,10 @@ class ProgressEntry(models.Model):
                 condition=models.Q(level__isnull=True) | models.Q(level__gte=1, level__lte=5),
                 name="level_1_to_5",
             ),
+        ]
+        indexes = [
+            # The period dashboard and the staff page: a period's entries by person.
+            models.Index(fields=["period", "responsible"], name="entry_period_person"),
         ]
 
     def __str__(self):

@@ -16,12 +16,20 @@ class PublicEntryTable(tables.Table):
     title = tables.Column(
         verbose_name=pgettext_lazy("goal", "Title"), accessor="goal__title", linkify=False
     )
-    level = tables.Column(verbose_name=_("Progress level"), default=_("not given"))
-    responsible = tables.Column(
-        verbose_name=_("Responsible person"), accessor="responsible__title", default="–"
+    level = tables.Column(
+        verbose_name=_("Progress level"), accessor="published_level", default=_("not given")
     )
-    overall_status = tables.Column(verbose_name=_("Overall status"), default="–")
-    status_text = tables.Column(verbose_name=_("Status"), orderable=False, default="")
+    responsible = tables.Column(
+        verbose_name=_("Responsible person"),
+        accessor="published_responsible__title",
+        default="–",
+    )
+    overall_status = tables.Column(
+        verbose_name=_("Overall status"), accessor="published_overall_status", default="–"
+    )
+    status_text = tables.Column(
+        verbose_name=_("Status"), accessor="published_status_text", orderable=False, default=""
+    )
 
     class Meta:
         model = ProgressEntry
@@ -43,12 +51,12 @@ class PublicEntryTable(tables.Table):
     def render_level(self, record):
         return format_html(
             '<span class="level level-{}">{}</span>',
-            record.level,
-            record.get_level_display(),
+            record.published_level,
+            record.get_published_level_display(),
         )
 
     def render_overall_status(self, record):
-        return record.get_overall_status_display()
+        return record.get_published_overall_status_display()
 
     def render_status_text(self, value):
         return Truncator(value).words(30)

@@ -6,6 +6,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from django.apps import apps
+from django.contrib.auth import get_user_model
 from django.core.management import call_command
 from django.urls import clear_url_caches
 from django.utils import translation
@@ -77,3 +78,31 @@ def use_language(settings, code):
             yield
     finally:
         clear_url_caches()
+
+
+def official():
+    """A user in the officials' group (the strategy team), with admin access."""
+    from django.contrib.auth.models import Group
+
+    from reports.rules import OFFICIALS_GROUP
+
+    user, created = get_user_model().objects.get_or_create(
+        username="virkailija", defaults={"is_staff": True}
+    )
+    if created:
+        user.set_password("virkailija-salasana")
+        user.save()
+        user.groups.add(Group.objects.get(name=OFFICIALS_GROUP))
+    return user
+
+
+def publish(period):
+    """Approve and publish every submitted entry of a period, as an official would."""
+    from reports.models import ProgressEntry
+    from reports.services import publish_period, review_entries
+
+    user = official()
+    review_entries(
+        period.entries.filter(status=ProgressEntry.Status.SUBMITTED), user=user, approve=True
+    )
+    publish_period(period, user=user)

@@ -388,13 +388,17 @@ class _Writer:
         self.touched.add(goal.pk)
         entry = self.entries.get(goal.pk)
         if entry is None:
-            entry = ProgressEntry.objects.create(
+            entry = ProgressEntry(
                 period=self.period,
                 goal=goal,
                 source_batch=self.get_batch(),
                 source_line=row.line,
+                status=ProgressEntry.Status.SUBMITTED,
+                updated_by=self.user,
                 **values,
             )
+            entry._history_user = self.user
+            entry.save()
             self.entries[goal.pk] = entry
             self.summary.created += 1
             self.summary.changed = True
@@ -404,8 +408,13 @@ class _Writer:
             return
         for name, value in values.items():
             setattr(entry, name, value)
+        # A corrected file is a new submission; what the public sees stays until republished.
+        entry.status = ProgressEntry.Status.SUBMITTED
         entry.source_batch = self.get_batch()
         entry.source_line = row.line
+        entry.version += 1
+        entry.updated_by = self.user
+        entry._history_user = self.user
         entry.save()
         self.summary.updated += 1
         self.summary.changed = True

@@ -31,7 +31,7 @@ def _published_entries(**filters):
     return (
         ProgressEntry.objects.published()
         .filter(**filters)
-        .select_related("goal", "responsible", "period")
+        .select_related("goal", "published_responsible", "period")
     )
 
 
@@ -88,7 +88,9 @@ def home(request):
     latest = periods[0] if periods else None
     context = {"periods": periods, "latest": latest}
     if latest:
-        levels_by_code = list(_published_entries(period=latest).values_list("goal__code", "level"))
+        levels_by_code = list(
+            _published_entries(period=latest).values_list("goal__code", "published_level")
+        )
         context["distribution"] = LevelDistribution(level for _code, level in levels_by_code)
         goals = Goal.objects.filter(strategy=latest.strategy, kind=Goal.Kind.GOAL)
         context["goals"] = [
@@ -139,7 +141,7 @@ def period_print(request, pk):
 def period_data(request, pk, fmt):
     """The period's published entries as open data (CC BY 4.0)."""
     period = _published_period_or_404(pk)
-    records = export.period_records(period)
+    records = export.period_records(period, published=True)
     filename = f"seuranta-{period.strategy.term}-{period.label}".replace("/", "-")
     filename = filename.replace("–", "-")
     if fmt == "csv":
@@ -194,7 +196,7 @@ def _council_term_goal(request, goal, periods):
     )
     levels = defaultdict(dict)
     for entry in _published_entries(goal__in=descendants):
-        levels[entry.goal_id][entry.period_id] = entry.level
+        levels[entry.goal_id][entry.period_id] = entry.published_level
     years = []
     for year in sorted({period.year for period in periods}):
         year_periods = [period for period in periods if period.year == year]
@@ -231,11 +233,11 @@ def compare(request):
             old = before.get(goal_id)
             if old is None:
                 groups["appeared"].append((None, entry))
-            elif old.level is None or entry.level is None:
+            elif old.published_level is None or entry.published_level is None:
                 groups["not_comparable"].append((old, entry))
-            elif entry.level > old.level:
+            elif entry.published_level > old.published_level:
                 groups["rose"].append((old, entry))
-            elif entry.level < old.level:
+            elif entry.published_level < old.published_level:
                 groups["fell"].append((old, entry))
             else:
                 groups["stayed"].append((old, entry))

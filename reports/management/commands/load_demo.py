@@ -5,13 +5,13 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand
 from django.db import transaction
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from goals.models import Department, PersonAlias, ResponsiblePerson
 from reports.legacy.importer import import_legacy_file
 from reports.management.commands.import_legacy import format_summary
-from reports.models import ReportingPeriod
+from reports.models import ProgressEntry, ReportingPeriod
+from reports.services import publish_period, review_entries
 
 DEMO_DIR = Path(settings.BASE_DIR) / "demo"
 DEMO_USERNAME = "demo"
@@ -27,8 +27,8 @@ class Command(BaseCommand):
     def handle(self, *args, **options):
         manifest = json.loads((DEMO_DIR / "persons.json").read_text(encoding="utf-8"))
         with transaction.atomic():
+            admin = self._admin()
             self._persons(manifest)
-            period_ids = []
             for item in manifest["imports"]:
                 path = DEMO_DIR / item["file"]
                 summary = import_legacy_file(
@@ -36,13 +36,20 @@ class Command(BaseCommand):
                     filename=path.name,
                     period=item["period"],
                     term=item["term"],
+                    user=admin,
                 )
                 self.stdout.write(format_summary(summary))
-                period_ids.append(summary.period_id)
-            ReportingPeriod.objects.filter(pk__in=period_ids, published=False).update(
-                published=True, published_at=timezone.now()
-            )
-            self._admin()
+                period = ReportingPeriod.objects.get(pk=summary.period_id)
+                if not period.published:
+                    # The legacy files are what the municipality published: approve and
+                    # publish them through the same workflow as officials do.
+                    submitted = period.entries.filter(status=ProgressEntry.Status.SUBMITTED)
+                    review_entries(submitted, user=admin, approve=True)
+                    publish_period(period, user=admin)
+        self.stdout.write(
+            _("Demo admin: http://127.0.0.1:8000/admin/  user “%(user)s”, password “%(password)s”")
+            % {"user": DEMO_USERNAME, "password": DEMO_PASSWORD}
+        )
 
     def _persons(self, manifest):
         departments = {
@@ -63,7 +70,4 @@ class Command(BaseCommand):
         if created:
             user.set_password(DEMO_PASSWORD)
             user.save()
-        self.stdout.write(
-            _("Demo admin: http://127.0.0.1:8000/admin/  user “%(user)s”, password “%(password)s”")
-            % {"user": DEMO_USERNAME, "password": DEMO_PASSWORD}
-        )
+        return user

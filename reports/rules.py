@@ -1,0 +1,38 @@
+"""Who may do what to a progress entry: the one place that decides it.
+
+Department staff answer for the entries whose responsible person is linked to their
+login, and may edit and submit those only while the period is open for reporting.
+Officials (the strategy team) may do everything; administrators manage users.
+"""
+
+import rules
+
+STAFF_GROUP = "Toimialojen raportoijat"
+OFFICIALS_GROUP = "Strategiatiimi"
+ADMINISTRATORS_GROUP = "Pääkäyttäjät"
+
+is_official = rules.is_superuser | rules.is_group_member(OFFICIALS_GROUP)
+
+
+@rules.predicate
+def answers_for(user, entry):
+    return (
+        entry is not None
+        and entry.responsible_id is not None
+        and entry.responsible.user_id is not None
+        and entry.responsible.user_id == user.id
+    )
+
+
+@rules.predicate
+def period_is_open(user, entry):
+    return entry is not None and entry.period.is_open
+
+
+can_edit_entry = is_official | (rules.is_authenticated & answers_for & period_is_open)
+
+rules.add_perm("reports.view_own_entry", is_official | (rules.is_authenticated & answers_for))
+rules.add_perm("reports.edit_entry", can_edit_entry)
+rules.add_perm("reports.submit_entry", can_edit_entry)
+rules.add_perm("reports.review_entry", is_official)
+rules.add_perm("reports.manage_period", is_official)
