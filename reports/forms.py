@@ -1,7 +1,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from reports.models import ReportingPeriod
+from reports.models import ProgressEntry, ReportingPeriod
 
 
 class PeriodChoiceField(forms.ModelChoiceField):
@@ -27,4 +27,52 @@ class CompareForm(forms.Form):
                 raise forms.ValidationError(_("Choose two periods of the same council term."))
             if first == second:
                 raise forms.ValidationError(_("Choose two different periods."))
+        return data
+
+
+class EntryForm(forms.Form):
+    """One entry on the staff's period page; `version` detects edits by someone else."""
+
+    level = forms.TypedChoiceField(
+        label=_("Progress level"),
+        choices=[("", _("Not given"))] + list(ProgressEntry.Level.choices),
+        coerce=int,
+        empty_value=None,
+        required=False,
+    )
+    status_text = forms.CharField(
+        label=_("Status"), widget=forms.Textarea(attrs={"rows": 4}), required=False
+    )
+    risks = forms.CharField(
+        label=_("Main risks"), widget=forms.Textarea(attrs={"rows": 2}), required=False
+    )
+    overall_status = forms.ChoiceField(
+        label=_("Overall status"),
+        choices=[("", _("Not given"))] + list(ProgressEntry.OverallStatus.choices),
+        required=False,
+    )
+    version = forms.IntegerField(widget=forms.HiddenInput)
+
+    def __init__(self, *args, entry, submitting=False, **kwargs):
+        self.entry = entry
+        self.submitting = submitting
+        kwargs.setdefault(
+            "initial",
+            {
+                "level": entry.level,
+                "status_text": entry.status_text,
+                "risks": entry.risks,
+                "overall_status": entry.overall_status,
+                "version": entry.version,
+            },
+        )
+        super().__init__(*args, prefix=f"entry-{entry.pk}", **kwargs)
+
+    def clean(self):
+        data = super().clean()
+        if self.submitting:
+            if not data.get("level"):
+                self.add_error("level", _("Give a progress level before submitting."))
+            if not (data.get("status_text") or "").strip():
+                self.add_error("status_text", _("Describe the status before submitting."))
         return data

@@ -8,6 +8,7 @@ urlpatterns = [
 
 urlpatterns += i18n_patterns(
     path("admin/", admin.site.urls),
+    path("reporting/", include("reports.staff_urls")),
     path("", include("reports.urls")),
     prefix_default_language=False,
 )

@@ -1,21 +1,29 @@
+import datetime
 import json
 from pathlib import Path
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
 from django.core.management.base import BaseCommand
 from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from goals.models import Department, PersonAlias, ResponsiblePerson
+from goals.models import Department, PersonAlias, ResponsiblePerson, Strategy
 from reports.legacy.importer import import_legacy_file
 from reports.management.commands.import_legacy import format_summary
 from reports.models import ProgressEntry, ReportingPeriod
-from reports.services import publish_period, review_entries
+from reports.rules import STAFF_GROUP
+from reports.services import open_period, publish_period, review_entries
 
 DEMO_DIR = Path(settings.BASE_DIR) / "demo"
 DEMO_USERNAME = "demo"
 DEMO_PASSWORD = "seuranta-demo"  # noqa: S105 - printed to the developer on purpose
+# A department's reporter, answering for the Talousjohtaja's goals in an open period.
+DEMO_STAFF_USERNAME = "talous"
+DEMO_STAFF_PERSON = "Talousjohtaja"
+DEMO_OPEN_PERIOD = ("2021", "2017-2021")
 
 
 class Command(BaseCommand):
@@ -46,9 +54,17 @@ class Command(BaseCommand):
                     submitted = period.entries.filter(status=ProgressEntry.Status.SUBMITTED)
                     review_entries(submitted, user=admin, approve=True)
                     publish_period(period, user=admin)
+            self._open_period(admin)
         self.stdout.write(
             _("Demo admin: http://127.0.0.1:8000/admin/  user “%(user)s”, password “%(password)s”")
             % {"user": DEMO_USERNAME, "password": DEMO_PASSWORD}
+        )
+        self.stdout.write(
+            _(
+                "Demo reporter: http://127.0.0.1:8000/reporting/  user “%(user)s”, "
+                "password “%(password)s”"
+            )
+            % {"user": DEMO_STAFF_USERNAME, "password": DEMO_PASSWORD}
         )
 
     def _persons(self, manifest):
@@ -61,6 +77,32 @@ class Command(BaseCommand):
             )
             for alias in item["aliases"]:
                 PersonAlias.objects.get_or_create(person=person, alias=alias)
+
+    def _open_period(self, admin):
+        """The rest of 2021 open for reporting, and a reporter for the Talousjohtaja's goals."""
+        label, term = DEMO_OPEN_PERIOD
+        start_year, end_year = (int(year) for year in term.split("-"))
+        strategy = Strategy.objects.get(start_year=start_year, end_year=end_year)
+        year, start, end = ReportingPeriod.dates_for(label)
+        period, created = ReportingPeriod.objects.get_or_create(
+            strategy=strategy,
+            label=ReportingPeriod.canonical_label(label),
+            defaults={
+                "year": year,
+                "start_date": start,
+                "end_date": end,
+                "deadline": timezone.localdate() + datetime.timedelta(days=30),
+            },
+        )
+        if created:
+            open_period(period, user=admin)
+        User = get_user_model()
+        reporter, created = User.objects.get_or_create(username=DEMO_STAFF_USERNAME)
+        if created:
+            reporter.set_password(DEMO_PASSWORD)
+            reporter.save()
+            reporter.groups.add(Group.objects.get(name=STAFF_GROUP))
+        ResponsiblePerson.objects.filter(title=DEMO_STAFF_PERSON, user=None).update(user=reporter)
 
     def _admin(self):
         User = get_user_model()
