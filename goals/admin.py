@@ -1,6 +1,7 @@
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
+from simple_history.admin import SimpleHistoryAdmin
 
 from .models import Department, Goal, PersonAlias, ResponsiblePerson, Strategy
 
@@ -21,7 +22,7 @@ class PersonAliasInline(admin.TabularInline):
 
 
 @admin.register(ResponsiblePerson)
-class ResponsiblePersonAdmin(admin.ModelAdmin):
+class ResponsiblePersonAdmin(SimpleHistoryAdmin):
     list_display = ["title", "name", "email", "department", "user", "alias_list"]
     list_filter = ["department"]
     search_fields = ["title", "name", "email", "aliases__alias"]
@@ -55,7 +56,7 @@ class TermFilter(admin.SimpleListFilter):
 
 
 @admin.register(Goal)
-class GoalAdmin(admin.ModelAdmin):
+class GoalAdmin(SimpleHistoryAdmin):
     list_display = ["code", "short_title", "kind", "year", "strategy", "responsible"]
     list_filter = [TermFilter, "kind", "year", "responsible"]
     search_fields = ["code", "title"]

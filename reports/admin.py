@@ -1,10 +1,27 @@
+import base64
+
+from django import forms
 from django.contrib import admin, messages
+from django.contrib.admin.helpers import ActionForm
+from django.core.exceptions import PermissionDenied
 from django.db.models import Count
+from django.shortcuts import get_object_or_404, redirect
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
 from django.utils import timezone
-from django.utils.translation import gettext_lazy as _
-from django.utils.translation import ngettext, pgettext_lazy
+from django.utils.html import format_html
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, ngettext, pgettext_lazy
+from import_export.admin import ExportMixin
+from import_export.formats.base_formats import CSV, XLSX
+from simple_history.admin import SimpleHistoryAdmin
+
+from reports import dashboard, services
+from reports.legacy import LegacyFileError
+from reports.legacy.importer import import_legacy_file
 
 from .models import ImportAnomaly, ImportBatch, ProgressEntry, ReportingPeriod
+from .resources import ProgressEntryResource
 
 
 @admin.register(ReportingPeriod)
@@ -17,37 +34,150 @@ class ReportingPeriodAdmin(admin.ModelAdmin):
         "deadline",
         "is_open",
         "published",
+        "dashboard_link",
     ]
     list_filter = ["strategy", "is_open", "published"]
-    list_editable = ["is_open", "published"]
     search_fields = ["label"]
     readonly_fields = ["published_at"]
+    actions = ["open_for_reporting", "close_for_reporting", "publish"]
 
-    def save_model(self, request, obj, form, change):
-        # The feed announces a period when it is (re)published.
-        if "published" in form.changed_data and obj.published:
-            obj.published_at = timezone.now()
-        super().save_model(request, obj, form, change)
+    def get_urls(self):
+        return [
+            path(
+                "<int:pk>/dashboard/",
+                self.admin_site.admin_view(self.dashboard_view),
+                name="reports_reportingperiod_dashboard",
+            ),
+            *super().get_urls(),
+        ]
+
+    @admin.display(description=gettext_lazy("dashboard"))
+    def dashboard_link(self, period):
+        url = reverse("admin:reports_reportingperiod_dashboard", args=[period.pk])
+        return format_html('<a href="{}">{}</a>', url, _("Who has reported?"))
+
+    def dashboard_view(self, request, pk):
+        if not request.user.has_perm("reports.manage_period"):
+            raise PermissionDenied
+        period = get_object_or_404(ReportingPeriod.objects.select_related("strategy"), pk=pk)
+        context = {
+            **self.admin_site.each_context(request),
+            "title": _("Who has reported for %(period)s?") % {"period": period.label},
+            "period": period,
+            "opts": self.model._meta,
+            **dashboard.period_dashboard(period),
+        }
+        return TemplateResponse(request, "admin/reports/period_dashboard.html", context)
+
+    @admin.action(description=gettext_lazy("Open the selected periods for reporting"))
+    def open_for_reporting(self, request, queryset):
+        for period in queryset:
+            created = services.open_period(period, user=request.user)
+            self.message_user(
+                request,
+                _("%(period)s is open for reporting; %(count)s new draft entries.")
+                % {"period": period.label, "count": created},
+                messages.SUCCESS,
+            )
+
+    @admin.action(description=gettext_lazy("Close the selected periods for reporting"))
+    def close_for_reporting(self, request, queryset):
+        for period in queryset:
+            services.close_period(period, user=request.user)
+        self.message_user(request, _("Closed for reporting."), messages.SUCCESS)
+
+    @admin.action(description=gettext_lazy("Publish the selected periods' approved entries"))
+    def publish(self, request, queryset):
+        for period in queryset:
+            entries = services.publish_period(period, user=request.user)
+            self.message_user(
+                request,
+                _("%(period)s is public; %(count)s approved entries published.")
+                % {"period": period.label, "count": len(entries)},
+                messages.SUCCESS,
+            )
+
+
+class ReviewActionForm(ActionForm):
+    comment = forms.CharField(
+        label=gettext_lazy("Comment (when returning)"), required=False, max_length=2000
+    )
 
 
 @admin.register(ProgressEntry)
-class ProgressEntryAdmin(admin.ModelAdmin):
-    list_display = ["code", "goal_title", "period", "level", "overall_status", "responsible"]
+class ProgressEntryAdmin(ExportMixin, SimpleHistoryAdmin):
+    list_display = [
+        "code",
+        "goal_title",
+        "period",
+        "level",
+        "responsible",
+        "status",
+        "published_level",
+        "published_at",
+    ]
     list_filter = [
         "period",
         "period__strategy",
+        "status",
         "level",
         "overall_status",
         "goal__kind",
         "responsible",
+        "responsible__department",
     ]
     search_fields = ["goal__code", "goal__title", "status_text", "risks"]
     list_select_related = ["goal", "period", "responsible"]
     raw_id_fields = ["goal"]
     autocomplete_fields = ["responsible"]
-    readonly_fields = ["source_batch", "source_line", "updated_at"]
+    readonly_fields = [
+        "status",
+        "version",
+        "updated_at",
+        "updated_by",
+        "source_batch",
+        "source_line",
+        "published_at",
+        "published_level",
+        "published_status_text",
+        "published_risks",
+        "published_overall_status",
+        "published_responsible",
+    ]
+    fieldsets = [
+        (None, {"fields": ["period", "goal", "responsible", "status", "version"]}),
+        (
+            gettext_lazy("What staff reported"),
+            {"fields": ["level", "status_text", "risks", "overall_status"]},
+        ),
+        (
+            gettext_lazy("Review"),
+            {"fields": ["review_comment", "public_level", "public_status_text"]},
+        ),
+        (
+            gettext_lazy("Published version (what residents see)"),
+            {
+                "fields": [
+                    "published_at",
+                    "published_level",
+                    "published_status_text",
+                    "published_risks",
+                    "published_overall_status",
+                    "published_responsible",
+                ]
+            },
+        ),
+        (
+            gettext_lazy("Origin"),
+            {"fields": ["source_batch", "source_line", "updated_at", "updated_by"]},
+        ),
+    ]
+    actions = ["approve_selected", "return_selected", "publish_selected"]
+    action_form = ReviewActionForm
+    resource_classes = [ProgressEntryResource]
+    formats = [XLSX, CSV]
 
-    @admin.display(description=_("code"), ordering="goal__code")
+    @admin.display(description=gettext_lazy("code"), ordering="goal__code")
     def code(self, entry):
         return entry.goal.code
 
@@ -55,6 +185,49 @@ class ProgressEntryAdmin(admin.ModelAdmin):
     def goal_title(self, entry):
         title = entry.goal.title
         return title if len(title) <= 80 else title[:79] + "…"
+
+    def save_model(self, request, obj, form, change):
+        if change:
+            obj.version += 1  # a reporter's open form for this entry is now out of date
+        obj.updated_by = request.user
+        super().save_model(request, obj, form, change)
+
+    @admin.action(description=gettext_lazy("Approve the selected entries for publishing"))
+    def approve_selected(self, request, queryset):
+        count = len(services.review_entries(list(queryset), user=request.user, approve=True))
+        self.message_user(
+            request,
+            ngettext("%d entry approved.", "%d entries approved.", count) % count,
+            messages.SUCCESS,
+        )
+
+    @admin.action(description=gettext_lazy("Return the selected entries to their authors"))
+    def return_selected(self, request, queryset):
+        comment = request.POST.get("comment", "").strip()
+        if not comment:
+            self.message_user(
+                request, _("Write a comment for the author before returning."), messages.ERROR
+            )
+            return
+        count = len(
+            services.review_entries(
+                list(queryset), user=request.user, approve=False, comment=comment
+            )
+        )
+        self.message_user(
+            request,
+            ngettext("%d entry returned.", "%d entries returned.", count) % count,
+            messages.SUCCESS,
+        )
+
+    @admin.action(description=gettext_lazy("Publish the selected entries now"))
+    def publish_selected(self, request, queryset):
+        count = len(services.publish_entries(list(queryset), user=request.user))
+        self.message_user(
+            request,
+            ngettext("%d entry published.", "%d entries published.", count) % count,
+            messages.SUCCESS,
+        )
 
 
 class ImportAnomalyInline(admin.TabularInline):
@@ -67,6 +240,27 @@ class ImportAnomalyInline(admin.TabularInline):
 
     def has_add_permission(self, request, obj=None):
         return False
+
+
+class LegacyUploadForm(forms.Form):
+    file = forms.FileField(
+        label=gettext_lazy("Exported file"),
+        help_text=gettext_lazy(
+            "Tab-separated text (any encoding Excel saves) or the .xlsx workbook."
+        ),
+    )
+    period = forms.CharField(
+        label=gettext_lazy("Reporting period"),
+        help_text=gettext_lazy("For example 1-8/2022, or 2022 for the full year."),
+    )
+    term = forms.CharField(
+        label=gettext_lazy("Council term"),
+        required=False,
+        help_text=gettext_lazy("For example 2021-2025; may be left empty if only one fits."),
+    )
+
+
+SESSION_KEY = "legacy_import_preview"
 
 
 @admin.register(ImportBatch)
@@ -85,9 +279,93 @@ class ImportBatchAdmin(admin.ModelAdmin):
         queryset = super().get_queryset(request).select_related("period", "imported_by")
         return queryset.defer("content").annotate(entry_total=Count("entries"))
 
-    @admin.display(description=_("entries"), ordering="entry_total")
+    @admin.display(description=gettext_lazy("entries"), ordering="entry_total")
     def entry_count(self, batch):
         return batch.entry_total
+
+    def get_urls(self):
+        return [
+            path(
+                "import/",
+                self.admin_site.admin_view(self.import_view),
+                name="reports_importbatch_import",
+            ),
+            *super().get_urls(),
+        ]
+
+    def import_view(self, request):
+        """Upload a legacy file, see the dry run, then confirm or cancel."""
+        if not request.user.has_perm("reports.add_importbatch"):
+            raise PermissionDenied
+        context = {
+            **self.admin_site.each_context(request),
+            "title": _("Import a legacy file"),
+            "opts": self.model._meta,
+        }
+        pending = request.session.get(SESSION_KEY)
+        if request.method == "POST" and "cancel" in request.POST:
+            request.session.pop(SESSION_KEY, None)
+            self.message_user(request, _("Import cancelled; nothing was written."))
+            return redirect("admin:reports_importbatch_import")
+        if request.method == "POST" and "confirm" in request.POST and pending:
+            return self._confirm(request, pending)
+        form = LegacyUploadForm(request.POST or None, request.FILES or None)
+        if request.method == "POST" and form.is_valid():
+            upload = form.cleaned_data["file"]
+            pending = {
+                "content": base64.b64encode(upload.read()).decode("ascii"),
+                "filename": upload.name,
+                "period": form.cleaned_data["period"],
+                "term": form.cleaned_data["term"] or None,
+            }
+            try:
+                summary = self._run(pending, request.user, dry_run=True)
+            except LegacyFileError as error:
+                form.add_error("file", str(error))
+            else:
+                request.session[SESSION_KEY] = pending
+                context["summary"] = summary
+        context["form"] = form
+        return TemplateResponse(request, "admin/reports/import_legacy.html", context)
+
+    def _run(self, pending, user, *, dry_run):
+        return import_legacy_file(
+            content=base64.b64decode(pending["content"]),
+            filename=pending["filename"],
+            period=pending["period"],
+            term=pending["term"],
+            user=user,
+            dry_run=dry_run,
+        )
+
+    def _confirm(self, request, pending):
+        request.session.pop(SESSION_KEY, None)
+        try:
+            summary = self._run(pending, request.user, dry_run=False)
+        except LegacyFileError as error:
+            self.message_user(request, str(error), messages.ERROR)
+            return redirect("admin:reports_importbatch_import")
+        if not summary.changed:
+            self.message_user(
+                request, _("Nothing changed: the database already holds everything in this file.")
+            )
+            return redirect("admin:reports_importbatch_changelist")
+        self.message_user(
+            request,
+            _(
+                "%(file)s imported into %(period)s: %(created)s entries created, "
+                "%(updated)s updated, %(anomalies)s anomalies."
+            )
+            % {
+                "file": summary.filename,
+                "period": summary.period,
+                "created": summary.created,
+                "updated": summary.updated,
+                "anomalies": len(summary.anomalies),
+            },
+            messages.SUCCESS,
+        )
+        return redirect("admin:reports_importbatch_change", summary.batch_id)
 
 
 @admin.register(ImportAnomaly)
@@ -97,20 +375,33 @@ class ImportAnomalyAdmin(admin.ModelAdmin):
     search_fields = ["message", "batch__filename"]
     list_select_related = ["batch", "batch__period"]
     readonly_fields = ["batch", "line", "cells", "reason", "message", "resolved_by", "resolved_at"]
-    actions = ["dismiss"]
+    actions = ["dismiss", "mark_placed"]
 
     def has_add_permission(self, request):
         return False
 
-    @admin.action(description=_("Dismiss the selected anomalies"))
-    def dismiss(self, request, queryset):
-        count = queryset.filter(status=ImportAnomaly.Status.OPEN).update(
-            status=ImportAnomaly.Status.DISMISSED,
-            resolved_by=request.user,
-            resolved_at=timezone.now(),
+    def _resolve(self, request, queryset, status):
+        return queryset.filter(status=ImportAnomaly.Status.OPEN).update(
+            status=status, resolved_by=request.user, resolved_at=timezone.now()
         )
+
+    @admin.action(description=gettext_lazy("Dismiss the selected anomalies"))
+    def dismiss(self, request, queryset):
+        count = self._resolve(request, queryset, ImportAnomaly.Status.DISMISSED)
         self.message_user(
             request,
             ngettext("%d anomaly dismissed.", "%d anomalies dismissed.", count) % count,
+            messages.SUCCESS,
+        )
+
+    @admin.action(
+        description=gettext_lazy("Mark the selected anomalies as placed (entered by hand)")
+    )
+    def mark_placed(self, request, queryset):
+        count = self._resolve(request, queryset, ImportAnomaly.Status.PLACED)
+        self.message_user(
+            request,
+            ngettext("%d anomaly marked as placed.", "%d anomalies marked as placed.", count)
+            % count,
             messages.SUCCESS,
         )

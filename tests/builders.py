@@ -106,3 +106,98 @@ def publish(period):
         period.entries.filter(status=ProgressEntry.Status.SUBMITTED), user=user, approve=True
     )
     publish_period(period, user=user)
+
+
+class World:
+    """A small term with an open and a closed period, two reporters and every other role.
+
+    Person A answers for action 01.01.01, person B for 01.01.02; `staff_a` and
+    `staff_b` are their logins.
+    """
+
+    def __init__(self):
+        import datetime
+
+        from django.contrib.auth.models import Group
+
+        from goals.models import Goal, Strategy
+        from reports.models import ProgressEntry, ReportingPeriod
+        from reports.rules import ADMINISTRATORS_GROUP, STAFF_GROUP
+
+        User = get_user_model()
+        self.strategy = Strategy.objects.create(start_year=2021, end_year=2025)
+        goal = Goal.objects.create(strategy=self.strategy, kind="goal", code="01.", title="Goal")
+        annual = Goal.objects.create(
+            strategy=self.strategy,
+            year=2024,
+            kind="annual_goal",
+            code="01.01",
+            title="Annual",
+            parent=goal,
+        )
+        self.person_a = ResponsiblePerson.objects.create(title="Talousjohtaja")
+        self.person_b = ResponsiblePerson.objects.create(title="Hallintojohtaja")
+        self.goal_a = Goal.objects.create(
+            strategy=self.strategy,
+            year=2024,
+            kind="action",
+            code="01.01.01",
+            title="Action A",
+            parent=annual,
+            responsible=self.person_a,
+        )
+        self.goal_b = Goal.objects.create(
+            strategy=self.strategy,
+            year=2024,
+            kind="action",
+            code="01.01.02",
+            title="Action B",
+            parent=annual,
+            responsible=self.person_b,
+        )
+
+        def period(label, first, last, **extra):
+            return ReportingPeriod.objects.create(
+                strategy=self.strategy,
+                year=2024,
+                label=label,
+                start_date=datetime.date(2024, first, 1),
+                end_date=datetime.date(2024, last, 28),
+                **extra,
+            )
+
+        self.closed = period("1–4/2024", 1, 4, is_open=False)
+        self.open = period("1–8/2024", 1, 8, is_open=True)
+        self.entries = {}
+        for period_, key in ((self.closed, "closed"), (self.open, "open")):
+            for goal_, person, who in (
+                (self.goal_a, self.person_a, "a"),
+                (self.goal_b, self.person_b, "b"),
+            ):
+                self.entries[(key, who)] = ProgressEntry.objects.create(
+                    period=period_,
+                    goal=goal_,
+                    responsible=person,
+                    level=2 if key == "closed" else None,
+                    status_text=f"Earlier text {who}" if key == "closed" else "",
+                )
+
+        def user(name, group=None, **extra):
+            account = User.objects.create_user(name, password="x-long-password", **extra)
+            if group:
+                account.groups.add(Group.objects.get(name=group))
+            return account
+
+        self.staff_a = user("staff_a", STAFF_GROUP)
+        self.staff_b = user("staff_b", STAFF_GROUP)
+        self.person_a.user = self.staff_a
+        self.person_a.save()
+        self.person_b.user = self.staff_b
+        self.person_b.save()
+        self.official = official()
+        self.administrator = user("admin", ADMINISTRATORS_GROUP, is_staff=True)
+
+    def entry(self, period, who):
+        entry = self.entries[(period, who)]
+        entry.refresh_from_db()
+        return entry

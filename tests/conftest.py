@@ -18,7 +18,8 @@ def language(settings):
 
 @pytest.fixture(scope="session", autouse=True)
 def plain_http_test_server():
-    """The test client and live server speak plain HTTP and have no collectstatic manifest.
+    """The test client and live server speak plain HTTP, have no collectstatic manifest
+    and hash passwords quickly.
 
     Session-wide, so it is in force before the live server builds its middleware. The HTTPS
     redirect and the manifest storage are proven by tests/test_production.py.
@@ -30,5 +31,16 @@ def plain_http_test_server():
         **settings.STORAGES,
         "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
     }
-    with override_settings(SECURE_SSL_REDIRECT=False, STORAGES=storages):
+    # Password hashing is deliberately slow; the tests log in dozens of users.
+    fast_hashers = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    with override_settings(
+        SECURE_SSL_REDIRECT=False, STORAGES=storages, PASSWORD_HASHERS=fast_hashers
+    ):
         yield
+
+
+@pytest.fixture
+def world(db):
+    from tests.builders import World
+
+    return World()

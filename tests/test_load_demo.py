@@ -21,13 +21,13 @@ def load_demo():
 def test_it_loads_the_three_legacy_files_as_published_periods():
     load_demo()
 
-    periods = ReportingPeriod.objects.order_by("end_date")
+    periods = ReportingPeriod.objects.filter(published=True).order_by("end_date")
     assert [(p.label, p.strategy.term, p.published) for p in periods] == [
         ("1–9/2021", "2017–2021", True),
         ("1–8/2022", "2021–2025", True),
         ("1–8/2023", "2021–2025", True),
     ]
-    assert ProgressEntry.objects.count() == 59 + 49 + 49
+    assert ProgressEntry.objects.published().count() == 59 + 49 + 49
     assert ImportAnomaly.objects.count() == 2
     titles = set(ResponsiblePerson.objects.values_list("title", flat=True))
     assert titles == {"Talousjohtaja", "Henkilöstöjohtaja", "Hallintojohtaja"}
@@ -49,3 +49,17 @@ def test_it_prints_a_demo_login_that_works(client):
     assert "user “demo”, password “seuranta-demo”" in output
     assert client.login(username="demo", password="seuranta-demo")
     assert client.get("/admin/").status_code == 200
+
+
+def test_it_opens_a_period_for_a_demo_reporter(client):
+    output = load_demo()
+
+    period = ReportingPeriod.objects.get(label="2021")
+    assert period.is_open and not period.published
+    assert "user “talous”, password “seuranta-demo”" in output
+    assert client.login(username="talous", password="seuranta-demo")
+    response = client.get(f"/reporting/{period.pk}/")
+    assert response.status_code == 200
+    rows = [row for group in response.context["groups"] for row in group["rows"]]
+    assert rows and all(row["entry"].responsible.title == "Talousjohtaja" for row in rows)
+    assert client.get("/admin/").status_code == 302  # a reporter has no admin access

@@ -1,0 +1,79 @@
+"""Who has reported: a period's entries counted per responsible person and department."""
+
+from collections import defaultdict
+
+from django.utils import timezone
+
+from reports.models import ProgressEntry
+
+Status = ProgressEntry.Status
+STATES = ("missing", "draft", "submitted", "published")
+
+
+def state_of(entry):
+    """missing: nothing entered yet; draft: entered or returned, not submitted;
+    submitted: waiting for or passed review; published."""
+    if entry.status == Status.PUBLISHED:
+        return "published"
+    if entry.status in (Status.SUBMITTED, Status.APPROVED):
+        return "submitted"
+    if entry.status == Status.DRAFT and entry.level is None and not entry.status_text:
+        return "missing"
+    return "draft"
+
+
+def period_dashboard(period):
+    """Counts per person and department, entries whose level fell, and overdue reporters."""
+    entries = list(
+        period.entries.select_related("goal", "responsible__department", "responsible__user")
+    )
+    per_person = defaultdict(lambda: dict.fromkeys(STATES, 0))
+    per_department = defaultdict(lambda: dict.fromkeys(STATES, 0))
+    for entry in entries:
+        state = state_of(entry)
+        per_person[entry.responsible][state] += 1
+        department = entry.responsible.department if entry.responsible else None
+        per_department[department][state] += 1
+
+    previous = {}
+    for earlier in (
+        ProgressEntry.objects.filter(
+            goal__in=[entry.goal_id for entry in entries],
+            period__end_date__lt=period.end_date,
+            level__isnull=False,
+        )
+        .select_related("period")
+        .order_by("goal_id", "-period__end_date")
+    ):
+        previous.setdefault(earlier.goal_id, earlier)
+    fell = [
+        (entry, previous[entry.goal_id])
+        for entry in sorted(entries, key=lambda entry: entry.goal.code)
+        if entry.level is not None
+        and entry.goal_id in previous
+        and entry.level < previous[entry.goal_id].level
+    ]
+
+    late = period.deadline is not None and timezone.localdate() > period.deadline
+    overdue = [
+        person
+        for person, counts in per_person.items()
+        if late and (counts["missing"] or counts["draft"])
+    ]
+
+    def rows(counts_by_key):
+        return sorted(
+            (
+                {"key": key, **counts, "total": sum(counts.values())}
+                for key, counts in counts_by_key.items()
+            ),
+            key=lambda row: (row["key"] is None, str(row["key"] or "")),
+        )
+
+    return {
+        "people": rows(per_person),
+        "departments": rows(per_department),
+        "fell": fell,
+        "overdue": sorted(overdue, key=lambda person: str(person or "")),
+        "late": late,
+    }
