@@ -1,5 +1,6 @@
 """A real headless Chromium (Debian's) driven by Playwright, against the live test server."""
 
+import importlib
 import io
 import os
 from pathlib import Path
@@ -69,5 +70,22 @@ def page(browser):
 
 
 @pytest.fixture
-def demo(transactional_db):
+def live_db(transactional_db):
+    """Committed data for the live server. Each such test ends by emptying every table,
+    so the role groups that a migration creates are created again, by the same code."""
+    from django.apps import apps
+
+    roles = importlib.import_module("reports.migrations.0005_roles")
+    roles.create_groups(apps, None)
+
+
+@pytest.fixture
+def demo(live_db):
     call_command("load_demo", stdout=io.StringIO())
+
+
+@pytest.fixture
+def world_live(live_db):
+    from tests.builders import World
+
+    return World()

@@ -1,0 +1,89 @@
+"""The legacy import in the admin: upload, dry-run preview, confirm or cancel."""
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+
+from reports.models import ImportAnomaly, ImportBatch, ProgressEntry
+from tests.builders import FILE_2023, official, table_counts
+
+pytestmark = pytest.mark.django_db
+URL = "/admin/reports/importbatch/import/"
+
+
+@pytest.fixture
+def logged_in(client):
+    client.force_login(official())
+    return client
+
+
+def upload(client, content=None, name=FILE_2023.name, period="1-8/2023", term="2021-2025"):
+    content = FILE_2023.read_bytes() if content is None else content
+    return client.post(
+        URL, {"file": SimpleUploadedFile(name, content), "period": period, "term": term}
+    )
+
+
+def test_it_previews_an_import_without_writing(logged_in):
+    before = table_counts()
+
+    response = upload(logged_in)
+
+    content = response.content.decode()
+    assert response.status_code == 200
+    assert "Dry run of 002_af82b7c5da5914c7.txt into 1–8/2023" in content
+    assert response.context["summary"].created == 49
+    assert "line 31: 07.02.02 was already reported on line 30 of this file" in content
+    assert table_counts() == before
+
+
+def test_it_imports_on_confirm(logged_in):
+    upload(logged_in)
+
+    response = logged_in.post(URL, {"confirm": "1"}, follow=True)
+
+    assert ProgressEntry.objects.count() == 49
+    assert ImportAnomaly.objects.get().line == 31
+    batch = ImportBatch.objects.get()
+    assert bytes(batch.content) == FILE_2023.read_bytes()
+    assert batch.imported_by.username == "virkailija"
+    assert "49 entries created" in response.content.decode()
+
+
+def test_it_writes_nothing_on_cancel(logged_in):
+    upload(logged_in)
+    before = table_counts()
+
+    logged_in.post(URL, {"cancel": "1"})
+    logged_in.post(URL, {"confirm": "1"})  # nothing pending any more
+
+    assert table_counts() == before
+
+
+def test_it_shows_why_a_bad_file_cannot_be_imported(logged_in):
+    response = upload(logged_in, content=b"a,b,c\n1,2,3\n", name="bad.csv")
+
+    assert "bad.csv: no header row found" in response.content.decode()
+    assert "summary" not in response.context
+
+
+def test_it_reads_xlsx_uploads_too(logged_in, tmp_path):
+    from tests.reports.test_legacy_formats import as_xlsx
+
+    response = upload(logged_in, content=as_xlsx(FILE_2023), name="export.xlsx")
+
+    assert response.context["summary"].created == 49
+
+
+def test_it_links_the_import_from_the_batch_list(logged_in):
+    content = logged_in.get("/admin/reports/importbatch/").content.decode()
+
+    assert URL in content
+
+
+def test_it_refuses_reporters(client, world):
+    client.force_login(world.staff_a)
+
+    response = upload(client)
+
+    assert response.status_code == 302
+    assert ProgressEntry.objects.count() == 4
