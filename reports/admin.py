@@ -75,7 +75,11 @@ class ReportingPeriodAdmin(admin.ModelAdmin):
             created = services.open_period(period, user=request.user)
             self.message_user(
                 request,
-                _("%(period)s is open for reporting; %(count)s new draft entries.")
+                ngettext(
+                    "%(period)s is open for reporting; %(count)s new draft entry.",
+                    "%(period)s is open for reporting; %(count)s new draft entries.",
+                    created,
+                )
                 % {"period": period.label, "count": created},
                 messages.SUCCESS,
             )
@@ -92,7 +96,11 @@ class ReportingPeriodAdmin(admin.ModelAdmin):
             entries = services.publish_period(period, user=request.user)
             self.message_user(
                 request,
-                _("%(period)s is public; %(count)s approved entries published.")
+                ngettext(
+                    "%(period)s is public; %(count)s approved entry published.",
+                    "%(period)s is public; %(count)s approved entries published.",
+                    len(entries),
+                )
                 % {"period": period.label, "count": len(entries)},
                 messages.SUCCESS,
             )
@@ -353,8 +361,8 @@ class ImportBatchAdmin(admin.ModelAdmin):
         self.message_user(
             request,
             _(
-                "%(file)s imported into %(period)s: %(created)s entries created, "
-                "%(updated)s updated, %(anomalies)s anomalies."
+                "%(file)s imported into %(period)s — entries created: %(created)s, "
+                "updated: %(updated)s, anomalies: %(anomalies)s."
             )
             % {
                 "file": summary.filename,

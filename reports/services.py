@@ -57,7 +57,8 @@ def save_entries(changes, *, user, submit=False):
     saved = []
     for change in changes:
         entry = (
-            ProgressEntry.objects.select_for_update()
+            # Lock the entry's row only: PostgreSQL cannot lock the nullable side of a join.
+            ProgressEntry.objects.select_for_update(of=("self",))
             .select_related("period", "responsible")
             .get(pk=change.entry.pk)
         )

@@ -76,7 +76,7 @@ def period_entries(request, pk):
                 request,
                 _(
                     "Nothing was saved: %(code)s was changed by %(user)s while you were "
-                    "editing. Their version is shown beside your text; save again to keep yours."
+                    "editing. Their version is shown above your text; save again to keep yours."
                 )
                 % {"code": conflict.goal.code, "user": conflict.updated_by or _("someone")},
             )

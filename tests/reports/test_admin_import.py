@@ -46,7 +46,7 @@ def test_it_imports_on_confirm(logged_in):
     batch = ImportBatch.objects.get()
     assert bytes(batch.content) == FILE_2023.read_bytes()
     assert batch.imported_by.username == "virkailija"
-    assert "49 entries created" in response.content.decode()
+    assert "entries created: 49" in response.content.decode()
 
 
 def test_it_writes_nothing_on_cancel(logged_in):

@@ -199,7 +199,7 @@ def test_it_reminds_exactly_those_who_have_not_submitted(world):
 
     assert [message.to for message in mail.outbox] == [["hallinto@example.fi"]]
     assert "01.01.02 Action B" in mail.outbox[0].body
-    assert "emailed Hallintojohtaja <hallinto@example.fi>: 1 entries not submitted" in (
+    assert "emailed Hallintojohtaja <hallinto@example.fi>: 1 entry not submitted" in (
         out.getvalue()
     )
     assert "Talousjohtaja" not in out.getvalue()

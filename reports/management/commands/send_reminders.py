@@ -3,6 +3,7 @@ from django.core.mail import send_mail
 from django.core.management.base import BaseCommand
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from reports.management.commands.export_period import find_period
 from reports.models import ProgressEntry
@@ -35,7 +36,11 @@ class Command(BaseCommand):
             address = person.email or (person.user.email if person.user else "")
             if not address:
                 self.stdout.write(
-                    _("no email address for %(person)s (%(count)s entries not submitted)")
+                    ngettext(
+                        "no email address for %(person)s (%(count)s entry not submitted)",
+                        "no email address for %(person)s (%(count)s entries not submitted)",
+                        len(entries),
+                    )
                     % {"person": person, "count": len(entries)}
                 )
                 continue
@@ -51,7 +56,11 @@ class Command(BaseCommand):
                 recipient_list=[address],
             )
             self.stdout.write(
-                _("emailed %(person)s <%(address)s>: %(count)s entries not submitted")
+                ngettext(
+                    "emailed %(person)s <%(address)s>: %(count)s entry not submitted",
+                    "emailed %(person)s <%(address)s>: %(count)s entries not submitted",
+                    len(entries),
+                )
                 % {"person": person, "address": address, "count": len(entries)}
             )
         if not by_person:
