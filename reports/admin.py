@@ -4,7 +4,7 @@ from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.helpers import ActionForm
 from django.core.exceptions import PermissionDenied
-from django.db.models import Count
+from django.db.models import Count, Q
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
@@ -16,9 +16,12 @@ from import_export.admin import ExportMixin
 from import_export.formats.base_formats import CSV, XLSX
 from simple_history.admin import SimpleHistoryAdmin
 
+from goals.models import Goal
 from reports import dashboard, services
+from reports.forms import PlaceAnomalyForm
 from reports.legacy import LegacyFileError
 from reports.legacy.importer import import_legacy_file
+from reports.legacy.placing import anomaly_initial
 
 from .models import ImportAnomaly, ImportBatch, ProgressEntry, ReportingPeriod
 from .resources import ProgressEntryResource
@@ -378,7 +381,7 @@ class ImportBatchAdmin(admin.ModelAdmin):
 
 @admin.register(ImportAnomaly)
 class ImportAnomalyAdmin(admin.ModelAdmin):
-    list_display = ["batch", "line", "reason", "message", "status"]
+    list_display = ["batch", "line", "reason", "message", "status", "place_link"]
     list_filter = ["status", "reason", "batch__period"]
     search_fields = ["message", "batch__filename"]
     list_select_related = ["batch", "batch__period"]
@@ -387,6 +390,62 @@ class ImportAnomalyAdmin(admin.ModelAdmin):
 
     def has_add_permission(self, request):
         return False
+
+    def get_urls(self):
+        return [
+            path(
+                "<int:pk>/place/",
+                self.admin_site.admin_view(self.place_view),
+                name="reports_importanomaly_place",
+            ),
+            *super().get_urls(),
+        ]
+
+    @admin.display(description=gettext_lazy("place"))
+    def place_link(self, anomaly):
+        if anomaly.status != ImportAnomaly.Status.OPEN:
+            return "–"
+        url = reverse("admin:reports_importanomaly_place", args=[anomaly.pk])
+        return format_html('<a href="{}">{}</a>', url, _("Place…"))
+
+    def place_view(self, request, pk):
+        """Choose where an anomalous row belongs, correct its values, and make it an entry."""
+        if not request.user.has_perm("reports.review_entry"):
+            raise PermissionDenied
+        anomaly = get_object_or_404(
+            ImportAnomaly.objects.select_related("batch__period__strategy"), pk=pk
+        )
+        period = anomaly.batch.period
+        initial = anomaly_initial(anomaly)
+        code = initial.pop("code", None)
+        if code:
+            initial["goal"] = (
+                Goal.objects.filter(strategy=period.strategy, code=code.text)
+                .filter(Q(year=period.year) | Q(year__isnull=True))
+                .first()
+            )
+        form = PlaceAnomalyForm(request.POST or None, initial=initial, period=period)
+        if request.method == "POST" and form.is_valid():
+            data = form.cleaned_data
+            entry = services.place_anomaly(
+                anomaly, goal=data["goal"], values=data, user=request.user
+            )
+            self.message_user(
+                request,
+                _("Line %(line)s placed as the entry of %(code)s in %(period)s.")
+                % {"line": anomaly.line, "code": entry.goal.code, "period": period.label},
+                messages.SUCCESS,
+            )
+            return redirect("admin:reports_progressentry_change", entry.pk)
+        context = {
+            **self.admin_site.each_context(request),
+            "title": _("Place line %(line)s of %(file)s")
+            % {"line": anomaly.line, "file": anomaly.batch.filename},
+            "opts": self.model._meta,
+            "anomaly": anomaly,
+            "form": form,
+        }
+        return TemplateResponse(request, "admin/reports/place_anomaly.html", context)
 
     def _resolve(self, request, queryset, status):
         return queryset.filter(status=ImportAnomaly.Status.OPEN).update(

@@ -1,6 +1,8 @@
 from django import forms
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from goals.models import Goal, ResponsiblePerson
 from reports.models import ProgressEntry, ReportingPeriod
 
 
@@ -76,3 +78,26 @@ class EntryForm(forms.Form):
             if not (data.get("status_text") or "").strip():
                 self.add_error("status_text", _("Describe the status before submitting."))
         return data
+
+
+class PlaceAnomalyForm(forms.Form):
+    """An official's decision where an anomalous legacy row belongs, with its values."""
+
+    goal = forms.ModelChoiceField(label=_("Goal, annual goal or action"), queryset=None)
+    level = EntryForm.base_fields["level"]
+    status_text = forms.CharField(
+        label=_("Status"), widget=forms.Textarea(attrs={"rows": 4}), required=False
+    )
+    risks = forms.CharField(
+        label=_("Main risks"), widget=forms.Textarea(attrs={"rows": 2}), required=False
+    )
+    overall_status = EntryForm.base_fields["overall_status"]
+    responsible = forms.ModelChoiceField(
+        label=_("Responsible person"), queryset=ResponsiblePerson.objects.all(), required=False
+    )
+
+    def __init__(self, *args, period, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["goal"].queryset = Goal.objects.filter(
+            Q(year=period.year) | Q(year__isnull=True), strategy=period.strategy
+        ).order_by("code")

@@ -158,3 +158,38 @@ def close_period(period: ReportingPeriod, *, user):
     _require(user, "reports.manage_period")
     period.is_open = False
     period.save(update_fields=["is_open"])
+
+
+@transaction.atomic
+def place_anomaly(anomaly, *, goal, values, user):
+    """Make an import anomaly's row the goal's entry in its period, as an official decided.
+
+    Creates or updates the entry with `values` (level, status text, risks, overall
+    status, responsible person) as a submitted entry, and marks the anomaly placed.
+    """
+    _require(user, "reports.review_entry")
+    period = anomaly.batch.period
+    entry = (
+        ProgressEntry.objects.select_for_update(of=("self",))
+        .filter(period=period, goal=goal)
+        .first()
+    )
+    if entry is None:
+        entry = ProgressEntry(period=period, goal=goal)
+    entry.source_batch = anomaly.batch
+    entry.source_line = anomaly.line
+    fields = {name: values[name] for name in (*EDITABLE_FIELDS, "responsible")}
+    if entry.pk is None:
+        for name, value in fields.items():
+            setattr(entry, name, value)
+        entry.status = Status.SUBMITTED
+        entry.updated_by = user
+        entry._history_user = user
+        entry.save()
+    else:
+        _save(entry, user, status=Status.SUBMITTED, **fields)
+    anomaly.status = anomaly.Status.PLACED
+    anomaly.resolved_by = user
+    anomaly.resolved_at = timezone.now()
+    anomaly.save(update_fields=["status", "resolved_by", "resolved_at"])
+    return entry
