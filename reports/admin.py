@@ -3,6 +3,8 @@ import base64
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.helpers import ActionForm
+from django.contrib.auth import get_user_model
+from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Q
 from django.shortcuts import get_object_or_404, redirect
@@ -26,6 +28,23 @@ from reports.legacy.placing import anomaly_initial
 from .models import ImportAnomaly, ImportBatch, ProgressEntry, ReportingPeriod
 from .resources import ProgressEntryResource
 
+User = get_user_model()
+
+
+class UserAdmin(DjangoUserAdmin):
+    """Administrators manage users and groups, but only a superuser makes superusers or
+    grants permissions one user at a time."""
+
+    def get_readonly_fields(self, request, obj=None):
+        readonly = list(super().get_readonly_fields(request, obj))
+        if not request.user.is_superuser:
+            readonly += ["is_superuser", "user_permissions"]
+        return readonly
+
+
+admin.site.unregister(User)
+admin.site.register(User, UserAdmin)
+
 
 @admin.register(ReportingPeriod)
 class ReportingPeriodAdmin(admin.ModelAdmin):
@@ -41,7 +60,9 @@ class ReportingPeriodAdmin(admin.ModelAdmin):
     ]
     list_filter = ["strategy", "is_open", "published"]
     search_fields = ["label"]
-    readonly_fields = ["published_at"]
+    # Opening and publishing go through the actions, which also create the draft
+    # entries and publish the approved ones.
+    readonly_fields = ["is_open", "published", "published_at"]
     actions = ["open_for_reporting", "close_for_reporting", "publish"]
 
     def get_urls(self):
@@ -200,6 +221,9 @@ class ProgressEntryAdmin(ExportMixin, SimpleHistoryAdmin):
     def save_model(self, request, obj, form, change):
         if change:
             obj.version += 1  # a reporter's open form for this entry is now out of date
+            if form.changed_data and obj.status == ProgressEntry.Status.PUBLISHED:
+                # Residents keep the published version until the official publishes again.
+                obj.status = ProgressEntry.Status.APPROVED
         obj.updated_by = request.user
         super().save_model(request, obj, form, change)
 
@@ -415,6 +439,11 @@ class ImportAnomalyAdmin(admin.ModelAdmin):
         anomaly = get_object_or_404(
             ImportAnomaly.objects.select_related("batch__period__strategy"), pk=pk
         )
+        if anomaly.status != ImportAnomaly.Status.OPEN:
+            self.message_user(
+                request, _("This anomaly has already been resolved."), messages.WARNING
+            )
+            return redirect("admin:reports_importanomaly_change", anomaly.pk)
         period = anomaly.batch.period
         initial = anomaly_initial(anomaly)
         code = initial.pop("code", None)

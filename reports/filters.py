@@ -37,8 +37,17 @@ class PublicEntryFilter(django_filters.FilterSet):
 
     def __init__(self, *args, period, **kwargs):
         super().__init__(*args, **kwargs)
+        codes = set(
+            ProgressEntry.objects.published()
+            .filter(period=period)
+            .values_list("goal__code", flat=True)
+        )
         goals = Goal.objects.filter(strategy_id=period.strategy_id, kind=Goal.Kind.GOAL)
-        self.filters["goal"].extra["choices"] = [(g.code, str(g)) for g in goals]
+        self.filters["goal"].extra["choices"] = [
+            (goal.code, str(goal))
+            for goal in goals
+            if any(code.startswith(goal.code) for code in codes)
+        ]
         self.filters["level"].extra["choices"] = [
             *ProgressEntry.Level.choices,
             (NO_LEVEL, _("No level given")),

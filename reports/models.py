@@ -181,6 +181,11 @@ class ProgressEntry(models.Model):
         related_name="entries",
     )
     source_line = models.PositiveIntegerField(_("line in file"), null=True, blank=True)
+    # The version a legacy import last wrote: a later import may overwrite the entry only
+    # while nobody has changed it since.
+    imported_version = models.PositiveIntegerField(
+        _("version when imported"), null=True, blank=True, editable=False
+    )
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
     updated_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -270,6 +275,7 @@ class ImportAnomaly(models.Model):
         SUSPECTED_MISSPELLING = "misspelling", _("responsible person looks misspelled")
         BAD_PERSON = "bad_person", _("responsible person is not a title")
         PROGRESS_REMOVED = "progress_removed", _("progress stored earlier is missing from the file")
+        EDITED_SINCE_IMPORT = "edited", _("the entry was changed after it was imported")
         EXTRA_CELLS = "extra_cells", _("more cells than the header has")
 
     class Status(models.TextChoices):

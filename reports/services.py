@@ -63,29 +63,36 @@ def save_entries(changes, *, user, submit=False):
             .get(pk=change.entry.pk)
         )
         _require(user, "reports.submit_entry" if submit else "reports.edit_entry", entry)
-        if entry.version != change.version:
-            raise EditConflict(entry)
         values = {name: change.values[name] for name in EDITABLE_FIELDS}
         edited = any(getattr(entry, name) != value for name, value in values.items())
-        if not edited and not submit:
-            saved.append(entry)
+        # A form that leaves the stored values as they are overwrites nothing, whatever
+        # happened to the entry meanwhile (a review, say); one that changes them must
+        # have been loaded from the current version.
+        if edited and entry.version != change.version:
+            raise EditConflict(entry)
+        if not edited and (not submit or entry.status not in (Status.DRAFT, Status.RETURNED)):
+            saved.append(entry)  # nothing to save, or already submitted or reviewed
             continue
-        status = Status.SUBMITTED if submit else Status.DRAFT
-        if not edited and entry.status in (Status.APPROVED, Status.PUBLISHED, Status.SUBMITTED):
-            status = entry.status  # submitting an unchanged, reviewed entry changes nothing
-        _save(entry, user, status=status, **values)
+        _save(entry, user, status=Status.SUBMITTED if submit else Status.DRAFT, **values)
         saved.append(entry)
     return saved
 
 
 @transaction.atomic
 def review_entries(entries, *, user, approve, comment=""):
-    """Approve submitted entries for publishing, or return them to their authors."""
+    """Approve submitted entries for publishing, or return them to their authors.
+
+    Only submitted entries can be approved, and submitted or approved ones returned;
+    the others are left as they are. Returns the entries reviewed.
+    """
+    reviewable = [Status.SUBMITTED] if approve else [Status.SUBMITTED, Status.APPROVED]
     done = []
     for entry in ProgressEntry.objects.select_for_update().filter(
         pk__in=[entry.pk for entry in entries]
     ):
         _require(user, "reports.review_entry", entry)
+        if entry.status not in reviewable:
+            continue
         if approve:
             _save(entry, user, status=Status.APPROVED)
         else:
@@ -96,13 +103,16 @@ def review_entries(entries, *, user, approve, comment=""):
 
 @transaction.atomic
 def publish_entries(entries, *, user):
-    """Freeze each entry's current version, or the official's override, as what the public sees."""
+    """Freeze each approved entry's version, or the official's override, as what the public
+    sees. Entries not approved are left as they are. Returns the entries published."""
     now = timezone.now()
     published = []
     for entry in ProgressEntry.objects.select_for_update().filter(
         pk__in=[entry.pk for entry in entries]
     ):
         _require(user, "reports.review_entry", entry)
+        if entry.status != Status.APPROVED:
+            continue
         _save(
             entry,
             user,

@@ -100,6 +100,10 @@ AUTHENTICATION_BACKENDS = [
     "rules.permissions.ObjectPermissionBackend",  # who may edit which entry: reports/rules.py
     "django.contrib.auth.backends.ModelBackend",
 ]
+# History is for reading: reverting an entry would also revert its workflow state and
+# its published version.
+SIMPLE_HISTORY_REVERT_DISABLED = True
+
 LOGIN_URL = "staff:login"
 LOGIN_REDIRECT_URL = "staff:home"
 LOGOUT_REDIRECT_URL = "reports:home"

@@ -217,8 +217,8 @@ class _Writer:
                         goal.responsible = person
                         goal.save(update_fields=["responsible"])
                         summary.changed = True
-                else:
-                    self._entry(row, goal, person)
+                elif not self._entry(row, goal, person):
+                    continue  # recorded as an anomaly
                 placed_lines.add(row.line)
                 continue
             self._anomaly(row.line, row.cells, row.reason, row.message)
@@ -374,6 +374,7 @@ class _Writer:
         return parent
 
     def _entry(self, row, goal, person):
+        """Create or update the goal's entry; False if the row became an anomaly instead."""
         values = {
             "level": row.level,
             "status_text": row.status_text,
@@ -395,6 +396,7 @@ class _Writer:
                 source_line=row.line,
                 status=ProgressEntry.Status.SUBMITTED,
                 updated_by=self.user,
+                imported_version=1,
                 **values,
             )
             entry._history_user = self.user
@@ -402,10 +404,29 @@ class _Writer:
             self.entries[goal.pk] = entry
             self.summary.created += 1
             self.summary.changed = True
-            return
+            return True
         if all(getattr(entry, name) == value for name, value in values.items()):
             self.summary.unchanged += 1
-            return
+            return True
+        blank_draft = (
+            entry.status == ProgressEntry.Status.DRAFT
+            and entry.level is None
+            and not entry.status_text
+            and not entry.risks
+        )
+        if entry.imported_version != entry.version and not blank_draft:
+            # Staff or an official changed it in Seuranta: their work is not overwritten.
+            self._anomaly(
+                row.line,
+                row.cells,
+                ImportAnomaly.Reason.EDITED_SINCE_IMPORT,
+                _(
+                    "%(code)s was changed in Seuranta after it was imported; the file's "
+                    "values were not applied"
+                )
+                % {"code": goal.code},
+            )
+            return False
         for name, value in values.items():
             setattr(entry, name, value)
         # A corrected file is a new submission; what the public sees stays until republished.
@@ -413,11 +434,13 @@ class _Writer:
         entry.source_batch = self.get_batch()
         entry.source_line = row.line
         entry.version += 1
+        entry.imported_version = entry.version
         entry.updated_by = self.user
         entry._history_user = self.user
         entry.save()
         self.summary.updated += 1
         self.summary.changed = True
+        return True
 
     def _anomaly(self, line, cells, reason, message):
         self.summary.anomalies.append({"line": line, "reason": str(reason), "message": message})

@@ -93,7 +93,7 @@ def home(request):
         )
         context["distribution"] = LevelDistribution(level for _code, level in levels_by_code)
         goals = Goal.objects.filter(strategy=latest.strategy, kind=Goal.Kind.GOAL)
-        context["goals"] = [
+        distributions = [
             (
                 goal,
                 LevelDistribution(
@@ -102,6 +102,7 @@ def home(request):
             )
             for goal in goals
         ]
+        context["goals"] = [(goal, dist) for goal, dist in distributions if dist.total]
     return render(request, "public/home.html", context)
 
 
@@ -166,34 +167,47 @@ def goal_detail(request, pk):
     if goal.year is not None:
         periods = periods.filter(year=goal.year)
     periods = list(periods.order_by("end_date"))
-    if not periods:
-        raise Http404(_("No published period covers this goal."))
+    published_codes = _published_codes(goal)
+    if not periods or not any(code.startswith(goal.code) for code in published_codes):
+        # A goal exists for the public only through published progress (its own or
+        # that of the annual goals and actions under it).
+        raise Http404(_("No published progress concerns this goal."))
     if goal.kind == Goal.Kind.GOAL:
-        return _council_term_goal(request, goal, periods)
+        return _council_term_goal(request, goal, periods, published_codes)
     entries = list(_published_entries(goal=goal).order_by("-period__end_date"))
-    children = list(goal.children.all())
     latest_of_child = {
         entry.goal_id: entry
-        for entry in _published_entries(goal__in=children).order_by("period__end_date")
+        for entry in _published_entries(goal__parent=goal).order_by("period__end_date")
     }
+    children = [child for child in goal.children.all() if child.pk in latest_of_child]
     return render(
         request,
         "public/item.html",
         {
             "goal": goal,
             "entries": entries,
-            "children": [(child, latest_of_child.get(child.pk)) for child in children],
+            "children": [(child, latest_of_child[child.pk]) for child in children],
         },
     )
 
 
-def _council_term_goal(request, goal, periods):
+def _published_codes(goal):
+    """Codes with published progress in the goal's term (and year, for a yearly goal)."""
+    entries = ProgressEntry.objects.published().filter(goal__strategy=goal.strategy)
+    if goal.year is not None:
+        entries = entries.filter(goal__year=goal.year)
+    return set(entries.values_list("goal__code", flat=True))
+
+
+def _council_term_goal(request, goal, periods, published_codes):
     own_entries = list(_published_entries(goal=goal).order_by("period__end_date"))
-    descendants = list(
-        Goal.objects.filter(strategy=goal.strategy, code__startswith=goal.code)
+    descendants = [
+        item
+        for item in Goal.objects.filter(strategy=goal.strategy, code__startswith=goal.code)
         .exclude(pk=goal.pk)
         .order_by("year", "code")
-    )
+        if any(code.startswith(item.code) for code in published_codes)
+    ]
     levels = defaultdict(dict)
     for entry in _published_entries(goal__in=descendants):
         levels[entry.goal_id][entry.period_id] = entry.published_level

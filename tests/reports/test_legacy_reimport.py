@@ -120,3 +120,47 @@ def test_it_prints_a_readable_summary_with_anomalies():
     text = out.getvalue()
     assert "rows read 58: 49 entries created" in text
     assert "anomaly, line 31: 07.02.02 was already reported on line 30" in text
+
+
+def test_it_never_overwrites_an_entry_changed_in_seuranta_since_its_import(tmp_path):
+    run_import(FILE_2022)
+    entry = ProgressEntry.objects.get(goal__code="01.03.02")
+    entry.status_text = "Corrected by the strategy team"
+    entry.version += 1
+    entry.save()
+    corrected = tmp_path / "corrected.txt"
+    corrected.write_text(
+        FILE_2022.read_text(encoding="utf-8").replace(
+            "Keusoten taloutta seurataan aktiivisesti.", "Text from a new export."
+        ),
+        encoding="utf-8",
+    )
+
+    summary = run_import(corrected, period="1-8/2022", term="2021-2025")
+
+    assert [(a["line"], a["reason"]) for a in summary["anomalies"]] == [(4, "edited")]
+    assert ProgressEntry.objects.get(pk=entry.pk).status_text == "Corrected by the strategy team"
+    assert summary["counts"]["updated"] == 0
+
+
+def test_it_fills_blank_drafts_of_an_open_period(tmp_path, world):
+    from reports.models import ProgressEntry as Entry
+
+    blank = world.entry("open", "b")
+    lines = [
+        "Valtuustokauden tavoite\tVuositavoite\tToimenpide\tRiskit\tKokonais-tilanne\t"
+        "Etenemisaste\tTeksti",
+        "01. Goal\t01.01 Annual\t01.01.02 Action B\t\t\t4 x\tFrom the department's sheet",
+    ]
+    path = tmp_path / "department.txt"
+    path.write_text("\n".join(lines), encoding="utf-8")
+
+    summary = run_import(path, period="1-8/2024", term="2021-2025")
+
+    assert summary["counts"]["updated"] == 1
+    entry = Entry.objects.get(pk=blank.pk)
+    assert (entry.level, entry.status_text, entry.status) == (
+        4,
+        "From the department's sheet",
+        "submitted",
+    )

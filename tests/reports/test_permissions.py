@@ -158,3 +158,28 @@ def test_it_creates_the_three_roles_as_groups():
     officials = Group.objects.get(name="Strategiatiimi")
     assert officials.permissions.filter(codename="change_progressentry").exists()
     assert not officials.permissions.filter(codename="change_user").exists()
+
+
+def test_it_keeps_administrators_from_making_anyone_a_superuser(client, world):
+    client.force_login(world.administrator)
+    page = client.get(f"/admin/auth/user/{world.administrator.pk}/change/")
+    form = page.context["adminform"].form
+
+    assert "is_superuser" not in form.fields
+    assert "user_permissions" not in form.fields
+
+
+def test_it_does_not_place_an_anomaly_twice(client):
+    from reports.models import ImportAnomaly
+    from tests.builders import FILE_2023, official, run_import
+
+    run_import(FILE_2023)
+    anomaly = ImportAnomaly.objects.get(line=31)
+    anomaly.status = ImportAnomaly.Status.DISMISSED
+    anomaly.save()
+    client.force_login(official())
+
+    response = client.get(f"/admin/reports/importanomaly/{anomaly.pk}/place/")
+
+    assert response.status_code == 302
+    assert response["Location"].endswith(f"/importanomaly/{anomaly.pk}/change/")

@@ -352,3 +352,31 @@ def test_it_uses_the_same_number_of_queries_for_ten_times_the_entries(client, pa
     assert ProgressEntry.objects.filter(period__label="1–8/2022").count() >= 10 * 49
 
     assert page_queries() == small
+
+
+def test_it_keeps_goals_without_published_progress_from_the_public(client, demo):
+    from goals.models import Strategy
+
+    strategy = Strategy.objects.get(start_year=2021)
+    secret = Goal.objects.create(strategy=strategy, kind="goal", code="77.", title="Secret goal")
+    hidden_action = Goal.objects.create(
+        strategy=strategy,
+        year=2022,
+        kind="action",
+        code="01.03.77",
+        title="Hidden action",
+        parent=Goal.objects.get(code="01.03", year=2022),
+    )
+    ProgressEntry.objects.create(
+        period=demo["1–8/2022"], goal=hidden_action, level=2, status_text="Not published"
+    )
+    council_goal = Goal.objects.get(code="01.", strategy=strategy)
+
+    assert client.get(f"/goals/{secret.pk}/").status_code == 404
+    assert client.get(f"/goals/{hidden_action.pk}/").status_code == 404
+    assert "Hidden action" not in html(client.get(f"/goals/{council_goal.pk}/"))
+    assert "Hidden action" not in html(
+        client.get(f"/goals/{Goal.objects.get(code='01.03', year=2022).pk}/")
+    )
+    assert "Secret goal" not in html(client.get("/"))
+    assert "Secret goal" not in html(client.get(f"/periods/{demo['1–8/2022'].pk}/"))

@@ -192,11 +192,15 @@ def test_it_accepts_entries_after_the_deadline_but_says_they_are_late(client, re
 def test_it_shows_the_comment_of_a_returned_entry(client, reporter):
     from reports.services import review_entries
 
+    entry = reporter.entry("open", "a")
+    values = {"level": 2, "status_text": "Thin", "risks": "", "overall_status": ""}
+    save_entries(
+        [EntryChange(entry=entry, version=entry.version, values=values)],
+        user=reporter.staff_a,
+        submit=True,
+    )
     review_entries(
-        [reporter.entry("open", "a")],
-        user=reporter.official,
-        approve=False,
-        comment="Please add the budget figures.",
+        [entry], user=reporter.official, approve=False, comment="Please add the budget figures."
     )
 
     content = client.get(url(reporter)).content.decode()

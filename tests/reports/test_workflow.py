@@ -73,8 +73,13 @@ def test_it_keeps_the_public_version_until_an_edit_is_republished(client, world)
     assert "First version" in public_text(client, world, "a")
     assert "Second version" not in public_text(client, world, "a")
 
-    publish_entries([entry], user=world.official)
-    assert "Second version, not reviewed yet" in public_text(client, world, "a")
+    publish_entries([entry], user=world.official)  # a draft is not published
+    assert "Second version" not in public_text(client, world, "a")
+
+    edit(world, "a", "Second version, reviewed", submit=True)
+    review_entries([world.entry("open", "a")], user=world.official, approve=True)
+    publish_entries([world.entry("open", "a")], user=world.official)
+    assert "Second version, reviewed" in public_text(client, world, "a")
 
 
 def test_it_returns_an_entry_to_its_author_with_a_comment(world):
@@ -227,3 +232,84 @@ def test_it_exports_a_period_from_the_admin_with_formulas_escaped(client, world)
     by_code = {row[1]: row for row in rows[1:]}
     assert set(by_code) == {"01.01.01", "01.01.02"}
     assert by_code["01.01.01"][4] == '\'=HYPERLINK("x")'
+
+
+def test_it_approves_only_submitted_entries_and_publishes_only_approved_ones(world):
+    edit(world, "a", "Submitted", submit=True)
+    edit(world, "b", "Still a draft")
+
+    approved = review_entries(
+        [world.entry("open", "a"), world.entry("open", "b")], user=world.official, approve=True
+    )
+    published = publish_entries(
+        [world.entry("open", "a"), world.entry("open", "b")], user=world.official
+    )
+
+    assert [entry.goal.code for entry in approved] == ["01.01.01"]
+    assert [entry.goal.code for entry in published] == ["01.01.01"]
+    assert world.entry("open", "b").status == "draft"
+    assert world.entry("open", "b").published_at is None
+
+
+def test_it_sends_an_entry_edited_in_the_admin_back_for_publishing(client, world):
+    edit(world, "a", "Published text", submit=True)
+    review_entries([world.entry("open", "a")], user=world.official, approve=True)
+    publish_period(world.open, user=world.official)
+    entry = world.entry("open", "a")
+    client.force_login(world.official)
+    form = client.get(f"/admin/reports/progressentry/{entry.pk}/change/").context["adminform"]
+    data = {
+        name: ("" if value is None else value)
+        for name, value in form.form.initial.items()
+        if name in form.form.fields
+    }
+    data.update(
+        status_text="Corrected by the strategy team",
+        goal=entry.goal_id,
+        period=entry.period_id,
+        responsible=entry.responsible_id,
+    )
+
+    response = client.post(f"/admin/reports/progressentry/{entry.pk}/change/", data)
+
+    assert response.status_code == 302
+    entry = world.entry("open", "a")
+    assert (entry.status, entry.status_text) == ("approved", "Corrected by the strategy team")
+    assert entry.published_status_text == "Published text"
+    assert entry.version > 1
+
+
+def test_it_keeps_a_reporters_page_saving_after_an_official_reviewed_another_entry(client, world):
+    from goals.models import Goal
+    from reports.models import ProgressEntry
+
+    second = ProgressEntry.objects.create(
+        period=world.open,
+        goal=Goal.objects.create(
+            strategy=world.strategy,
+            year=2024,
+            kind="action",
+            code="01.01.03",
+            title="C",
+            parent=world.goal_a.parent,
+        ),
+        responsible=world.person_a,
+    )
+    first = edit(world, "a", "Sent", submit=True)
+    client.force_login(world.staff_a)
+    page = client.get(f"/reporting/{world.open.pk}/")
+    data = {"save": ""}
+    for group in page.context["groups"]:
+        for row in group["rows"]:
+            form = row["form"]
+            for name in form.fields:
+                value = form.initial.get(name)
+                data[form.add_prefix(name)] = "" if value is None else value
+    review_entries([first], user=world.official, approve=False, comment="More")
+    data[f"entry-{second.pk}-status_text"] = "Only this one edited"
+
+    response = client.post(f"/reporting/{world.open.pk}/", data)
+
+    assert response.status_code == 302
+    assert ProgressEntry.objects.get(pk=second.pk).status_text == "Only this one edited"
+    assert world.entry("open", "a").status == "returned"
