@@ -2,8 +2,6 @@
 
 from collections import defaultdict
 
-from django.utils import timezone
-
 from reports.models import ProgressEntry
 
 Status = ProgressEntry.Status
@@ -24,9 +22,7 @@ def state_of(entry):
 
 def period_dashboard(period):
     """Counts per person and department, entries whose level fell, and overdue reporters."""
-    entries = list(
-        period.entries.select_related("goal", "responsible__department", "responsible__user")
-    )
+    entries = list(period.entries.select_related("goal", "responsible__department"))
     per_person = defaultdict(lambda: dict.fromkeys(STATES, 0))
     per_department = defaultdict(lambda: dict.fromkeys(STATES, 0))
     for entry in entries:
@@ -54,12 +50,12 @@ def period_dashboard(period):
         and entry.level < previous[entry.goal_id].level
     ]
 
-    late = period.deadline is not None and timezone.localdate() > period.deadline
-    overdue = [
-        person
-        for person, counts in per_person.items()
-        if late and (counts["missing"] or counts["draft"])
-    ]
+    late = period.is_late
+    overdue = (
+        [person for person, counts in per_person.items() if counts["missing"] or counts["draft"]]
+        if late
+        else []
+    )
 
     def rows(counts_by_key):
         return sorted(

@@ -4,6 +4,7 @@ import re
 
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
@@ -63,6 +64,11 @@ class ReportingPeriod(models.Model):
 
     def __str__(self):
         return self.label
+
+    @property
+    def is_late(self):
+        """Whether the reporting deadline has passed (entries are still accepted)."""
+        return self.deadline is not None and timezone.localdate() > self.deadline
 
     @staticmethod
     def canonical_label(label):

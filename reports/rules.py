@@ -31,7 +31,6 @@ def period_is_open(user, entry):
 
 can_edit_entry = is_official | (rules.is_authenticated & answers_for & period_is_open)
 
-rules.add_perm("reports.view_own_entry", is_official | (rules.is_authenticated & answers_for))
 rules.add_perm("reports.edit_entry", can_edit_entry)
 rules.add_perm("reports.submit_entry", can_edit_entry)
 rules.add_perm("reports.review_entry", is_official)

@@ -1,7 +1,8 @@
 """Writes that change a progress entry's workflow: each in one transaction, recording who.
 
-Views, admin actions and commands call these; none of them change an entry's status
-or its published version by hand.
+Views, admin actions and commands call these for every change of workflow state and
+every publishing. (The importer and the admin's change form also mark an entry as
+changed, each in its own way: see reports/legacy/importer.py and ProgressEntryAdmin.)
 """
 
 from dataclasses import dataclass
@@ -122,7 +123,7 @@ def publish_entries(entries, *, user):
             published_status_text=entry.public_status_text or entry.status_text,
             published_risks=entry.risks,
             published_overall_status=entry.overall_status,
-            published_responsible=entry.responsible,
+            published_responsible_id=entry.responsible_id,
         )
         published.append(entry)
     return published
@@ -153,7 +154,7 @@ def open_period(period, *, user):
     )
     created = 0
     for goal in goals:
-        entry = ProgressEntry(period=period, goal=goal, responsible=goal.responsible)
+        entry = ProgressEntry(period=period, goal=goal, responsible_id=goal.responsible_id)
         entry._history_user = user
         entry.save()
         created += 1
@@ -189,15 +190,7 @@ def place_anomaly(anomaly, *, goal, values, user):
     entry.source_batch = anomaly.batch
     entry.source_line = anomaly.line
     fields = {name: values[name] for name in (*EDITABLE_FIELDS, "responsible")}
-    if entry.pk is None:
-        for name, value in fields.items():
-            setattr(entry, name, value)
-        entry.status = Status.SUBMITTED
-        entry.updated_by = user
-        entry._history_user = user
-        entry.save()
-    else:
-        _save(entry, user, status=Status.SUBMITTED, **fields)
+    _save(entry, user, status=Status.SUBMITTED, **fields)
     anomaly.status = anomaly.Status.PLACED
     anomaly.resolved_by = user
     anomaly.resolved_at = timezone.now()

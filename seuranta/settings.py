@@ -153,7 +153,7 @@ DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "seuranta@localhost")
 FEEDBACK_EMAIL = os.environ.get("FEEDBACK_EMAIL", DEFAULT_FROM_EMAIL)
 
 # Production hardening; all on unless DEBUG. Behind a TLS-terminating proxy set
-# SECURE_PROXY_SSL_HEADER via the environment (see README).
+# BEHIND_TLS_PROXY=1 to trust its X-Forwarded-Proto header (see README).
 SECURE_SSL_REDIRECT = envbool("SECURE_SSL_REDIRECT", not DEBUG)
 SESSION_COOKIE_SECURE = envbool("SESSION_COOKIE_SECURE", not DEBUG)
 CSRF_COOKIE_SECURE = envbool("CSRF_COOKIE_SECURE", not DEBUG)

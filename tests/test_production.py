@@ -111,6 +111,7 @@ def test_it_starts_migrated_under_gunicorn_and_serves_static_files(tmp_path, pro
         BEHIND_TLS_PROXY="1",
         STATIC_ROOT=str(tmp_path / "static"),
     )
+    del env["DEBUG"]  # deploy/start itself must keep DEBUG off
     server = subprocess.Popen(
         ["deploy/start"], cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT
     )

@@ -25,7 +25,6 @@ TERM = re.compile(r"^\s*(\d{4})\s*[-–—]\s*(\d{4})\s*$")
 MISSPELLING_EDITS = 2
 # A responsible-person cell longer than this is text in the wrong column, not a title.
 LONGEST_TITLE = 100
-ENTRY_FIELDS = ("level", "status_text", "risks", "overall_status", "responsible_id")
 
 
 @dataclass
@@ -47,17 +46,6 @@ class ImportSummary:
     period_id: int | None = None
     batch_id: int | None = None
     changed: bool = False
-
-    @property
-    def accounted_for(self):
-        return (
-            self.blank
-            + self.created
-            + self.updated
-            + self.unchanged
-            + self.structural
-            + len(self.anomalies)
-        )
 
     def as_dict(self):
         data = asdict(self)

@@ -4,7 +4,7 @@ from goals.models import ResponsiblePerson, normalize_title
 
 from .errors import LegacyFileError
 from .reader import read_table
-from .rows import LEVEL, OVERALL_STATUS_WORDS, parse_code
+from .rows import parse_code, parse_level, parse_overall_status
 
 
 def anomaly_initial(anomaly):
@@ -20,18 +20,13 @@ def anomaly_initial(anomaly):
         index = table.columns.get(role)
         return cells[index] if index is not None and index < len(cells) else ""
 
-    level_match = LEVEL.match(cell("level"))
-    level = int(level_match.group(1)) if level_match else None
-    status = cell("overall_status").casefold()
     codes = [parse_code(cell(role)) for role in ("goal", "annual_goal", "action")]
     title = normalize_title(cell("responsible"))
     return {
-        "level": level if level and 1 <= level <= 5 else None,
+        "level": parse_level(cell("level")),
         "status_text": cell("status_text"),
         "risks": cell("risks"),
-        "overall_status": next(
-            (value for value, words in OVERALL_STATUS_WORDS.items() if status in words), ""
-        ),
+        "overall_status": parse_overall_status(cell("overall_status")),
         "responsible": ResponsiblePerson.objects.by_title().get(title) if title else None,
         "code": max((code for code in codes if code), key=lambda c: c.depth, default=None),
     }

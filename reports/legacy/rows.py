@@ -65,6 +65,19 @@ def parse_code(cell):
     return Code(parts, cell[match.end() :].strip())
 
 
+def parse_level(cell):
+    """The level 1–5 a cell starts with ("3 Toteutus on aloitettu…"), or None."""
+    match = LEVEL.match(cell)
+    level = int(match.group(1)) if match else None
+    return level if level is not None and 1 <= level <= 5 else None
+
+
+def parse_overall_status(cell):
+    """green, yellow or red for a traffic-light word in Finnish, Swedish or English; ""."""
+    word = cell.strip().casefold()
+    return next((status for status, words in OVERALL_STATUS_WORDS.items() if word in words), "")
+
+
 @dataclass
 class ParsedRow:
     line: int
@@ -171,21 +184,17 @@ def _understand_row(table, row: Row, first_line_of):
 
     level_cell = table.cell(row, "level")
     if level_cell:
-        match = LEVEL.match(level_cell)
-        if not match or not 1 <= int(match.group(1)) <= 5:
+        parsed.level = parse_level(level_cell)
+        if parsed.level is None:
             return anomaly(
                 ImportAnomaly.Reason.BAD_LEVEL,
                 _("progress level “%(cell)s” is not a number from 1 to 5")
                 % {"cell": _excerpt(level_cell)},
             )
-        parsed.level = int(match.group(1))
 
     status_cell = table.cell(row, "overall_status")
     if status_cell:
-        word = status_cell.casefold()
-        parsed.overall_status = next(
-            (status for status, words in OVERALL_STATUS_WORDS.items() if word in words), ""
-        )
+        parsed.overall_status = parse_overall_status(status_cell)
         if not parsed.overall_status:
             return anomaly(
                 ImportAnomaly.Reason.BAD_STATUS,

@@ -228,7 +228,7 @@ def _council_term_goal(request, goal, periods, published_codes):
     return render(
         request,
         "public/goal.html",
-        {"goal": goal, "own_entries": own_entries, "years": years, "periods": periods},
+        {"goal": goal, "own_entries": own_entries, "years": years},
     )
 
 

@@ -1,17 +1,15 @@
-"""Department staff's pages: their own entries, in periods open for reporting.
+"""Department staff's pages: their own entries; editable while the period is open.
 
-Every view fetches its period through `_reporting_period`, which also decides access:
-a user sees only the periods and entries they answer for.
+A user sees only the periods and entries they answer for: the period page fetches
+them through `_reporting_period`, the home page lists only such periods. Whether an
+entry may be saved is decided again by the service, through reports/rules.py.
 """
-
-from collections import OrderedDict
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
@@ -27,7 +25,7 @@ def _reporting_period(request, pk):
     entries = list(
         ProgressEntry.objects.answered_by(request.user)
         .filter(period=period)
-        .select_related("goal", "responsible", "updated_by")
+        .select_related("goal")
         .order_by("goal__code")
     )
     if not entries:
@@ -104,7 +102,7 @@ def period_entries(request, pk):
         {
             "period": period,
             "editable": editable,
-            "late": period.deadline is not None and timezone.localdate() > period.deadline,
+            "late": period.is_late,
             "groups": _grouped_rows(period, entries, forms, conflict),
         },
     )
@@ -127,7 +125,7 @@ def _grouped_rows(period, entries, forms, conflict):
         goal.code: goal
         for goal in Goal.objects.filter(strategy=period.strategy, kind=Goal.Kind.GOAL)
     }
-    groups = OrderedDict()
+    groups = {}
     for entry, form in zip(entries, forms, strict=True):
         code = entry.goal.code.split(".")[0] + "."
         groups.setdefault(code, {"goal": council_goals.get(code), "code": code, "rows": []})

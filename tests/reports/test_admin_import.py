@@ -66,7 +66,7 @@ def test_it_shows_why_a_bad_file_cannot_be_imported(logged_in):
     assert "summary" not in response.context
 
 
-def test_it_reads_xlsx_uploads_too(logged_in, tmp_path):
+def test_it_reads_xlsx_uploads_too(logged_in):
     from tests.reports.test_legacy_formats import as_xlsx
 
     response = upload(logged_in, content=as_xlsx(FILE_2023), name="export.xlsx")

@@ -1,5 +1,6 @@
 from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from reports.export import period_records, to_csv, to_json
 from reports.legacy.importer import parse_term
@@ -7,7 +8,7 @@ from reports.models import ReportingPeriod
 
 
 class Command(BaseCommand):
-    help = _("Write a reporting period's progress entries as JSON or CSV.")
+    help = gettext_lazy("Write a reporting period's progress entries as JSON or CSV.")
 
     def add_arguments(self, parser):
         parser.add_argument("period", help=_("reporting period, e.g. 1-8/2022"))

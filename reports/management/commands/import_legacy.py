@@ -3,13 +3,16 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from reports.legacy import LegacyFileError
 from reports.legacy.importer import import_legacy_file
 
 
 class Command(BaseCommand):
-    help = _("Import a legacy progress export (tab-separated text or .xlsx) into a period.")
+    help = gettext_lazy(
+        "Import a legacy progress export (tab-separated text or .xlsx) into a period."
+    )
 
     def add_arguments(self, parser):
         parser.add_argument("file", help=_("the exported file"))

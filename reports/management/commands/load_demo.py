@@ -9,6 +9,7 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from goals.models import Department, PersonAlias, ResponsiblePerson, Strategy
 from reports.legacy.importer import import_legacy_file
@@ -27,7 +28,7 @@ DEMO_OPEN_PERIOD = ("2021", "2017-2021")
 
 
 class Command(BaseCommand):
-    help = _(
+    help = gettext_lazy(
         "Load the municipality's legacy exports as demo data and create a demo admin. "
         "Safe to run again."
     )
@@ -79,7 +80,7 @@ class Command(BaseCommand):
                 PersonAlias.objects.get_or_create(person=person, alias=alias)
 
     def _open_period(self, admin):
-        """The rest of 2021 open for reporting, and a reporter for the Talousjohtaja's goals."""
+        """The year 2021 open for reporting, and a reporter for the Talousjohtaja's goals."""
         label, term = DEMO_OPEN_PERIOD
         start_year, end_year = (int(year) for year in term.split("-"))
         strategy = Strategy.objects.get(start_year=start_year, end_year=end_year)

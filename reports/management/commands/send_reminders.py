@@ -3,14 +3,16 @@ from django.core.mail import send_mail
 from django.core.management.base import BaseCommand
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
+from django.utils.translation import gettext_lazy, ngettext
 
 from reports.management.commands.export_period import find_period
 from reports.models import ProgressEntry
 
 
 class Command(BaseCommand):
-    help = _("Email the responsible persons who have not submitted their entries of a period.")
+    help = gettext_lazy(
+        "Email the responsible persons who have not submitted their entries of a period."
+    )
 
     def add_arguments(self, parser):
         parser.add_argument("period", help=_("reporting period, e.g. 1-8/2022"))
