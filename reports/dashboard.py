@@ -31,17 +31,9 @@ def period_dashboard(period):
         department = entry.responsible.department if entry.responsible else None
         per_department[department][state] += 1
 
-    previous = {}
-    for earlier in (
-        ProgressEntry.objects.filter(
-            goal__in=[entry.goal_id for entry in entries],
-            period__end_date__lt=period.end_date,
-            level__isnull=False,
-        )
-        .select_related("period")
-        .order_by("goal_id", "-period__end_date")
-    ):
-        previous.setdefault(earlier.goal_id, earlier)
+    previous = ProgressEntry.objects.filter(level__isnull=False).latest_before(
+        period, [entry.goal_id for entry in entries]
+    )
     fell = [
         (entry, previous[entry.goal_id])
         for entry in sorted(entries, key=lambda entry: entry.goal.code)

@@ -130,6 +130,17 @@ class ProgressEntryQuerySet(models.QuerySet):
         """Entries whose responsible person is linked to the user's login."""
         return self.filter(responsible__user=user)
 
+    def latest_before(self, period, goal_ids):
+        """For each goal, its entry of the latest period that ended before `period`."""
+        latest = {}
+        for entry in (
+            self.filter(goal__in=goal_ids, period__end_date__lt=period.end_date)
+            .select_related("period")
+            .order_by("goal_id", "-period__end_date")
+        ):
+            latest.setdefault(entry.goal_id, entry)
+        return latest
+
 
 class ProgressEntry(models.Model):
     """The progress of one goal, annual goal or action in one reporting period."""

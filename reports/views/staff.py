@@ -110,17 +110,7 @@ def period_entries(request, pk):
 
 def _grouped_rows(period, entries, forms, conflict):
     """Rows under their council-term goals, each with the previous period's entry beside it."""
-    previous = {}
-    for entry in (
-        ProgressEntry.objects.filter(
-            goal__in=[entry.goal_id for entry in entries],
-            period__strategy=period.strategy,
-            period__end_date__lt=period.end_date,
-        )
-        .select_related("period")
-        .order_by("goal_id", "-period__end_date")
-    ):
-        previous.setdefault(entry.goal_id, entry)
+    previous = ProgressEntry.objects.latest_before(period, [entry.goal_id for entry in entries])
     council_goals = {
         goal.code: goal
         for goal in Goal.objects.filter(strategy=period.strategy, kind=Goal.Kind.GOAL)
