@@ -103,7 +103,10 @@ class Command(BaseCommand):
             reporter.set_password(DEMO_PASSWORD)
             reporter.save()
             reporter.groups.add(Group.objects.get(name=STAFF_GROUP))
-        ResponsiblePerson.objects.filter(title=DEMO_STAFF_PERSON, user=None).update(user=reporter)
+        for person in ResponsiblePerson.objects.filter(title=DEMO_STAFF_PERSON, user=None):
+            person.user = reporter
+            person._history_user = admin
+            person.save()  # saved one by one so that the change is in the person's history
 
     def _admin(self):
         User = get_user_model()
