@@ -15,7 +15,7 @@ def state_of(entry):
         return "published"
     if entry.status in (Status.SUBMITTED, Status.APPROVED):
         return "submitted"
-    if entry.status == Status.DRAFT and entry.level is None and not entry.status_text:
+    if entry.is_blank_draft:
         return "missing"
     return "draft"
 

@@ -278,6 +278,16 @@ class ProgressEntry(models.Model):
     def __str__(self):
         return f"{self.goal.code} · {self.period}"
 
+    @property
+    def is_blank_draft(self):
+        """A draft in which nothing has been entered yet (as opening a period creates them)."""
+        return (
+            self.status == self.Status.DRAFT
+            and self.level is None
+            and not self.status_text
+            and not self.risks
+        )
+
 
 class ImportAnomaly(models.Model):
     """A legacy row the importer could not place, kept whole for an official to resolve."""

@@ -396,13 +396,7 @@ class _Writer:
         if all(getattr(entry, name) == value for name, value in values.items()):
             self.summary.unchanged += 1
             return True
-        blank_draft = (
-            entry.status == ProgressEntry.Status.DRAFT
-            and entry.level is None
-            and not entry.status_text
-            and not entry.risks
-        )
-        if entry.imported_version != entry.version and not blank_draft:
+        if entry.imported_version != entry.version and not entry.is_blank_draft:
             # Staff or an official changed it in Seuranta: their work is not overwritten.
             self._anomaly(
                 row.line,
