@@ -123,6 +123,12 @@ class PersonAlias(models.Model):
         return self.alias
 
 
+class GoalQuerySet(models.QuerySet):
+    def under(self, goal):
+        """The annual goals and actions under a goal (the tree is three levels deep)."""
+        return self.filter(models.Q(parent=goal) | models.Q(parent__parent=goal))
+
+
 class Goal(models.Model):
     """A council-term goal (`01.`), an annual goal (`01.05`) or an action (`01.05.02`).
 
@@ -162,6 +168,7 @@ class Goal(models.Model):
     )
 
     history = HistoricalRecords()
+    objects = GoalQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("goal")
@@ -189,3 +196,14 @@ class Goal(models.Model):
 
     def __str__(self):
         return f"{self.code} {self.title}".strip()
+
+    @property
+    def term_goal(self):
+        """The council-term goal this goal belongs to (itself, for a council-term goal).
+
+        Walks the parents: select_related("parent__parent") spares the queries.
+        """
+        goal = self
+        while goal.parent_id is not None:
+            goal = goal.parent
+        return goal

@@ -11,7 +11,9 @@ from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.html import format_html
+from django.utils.text import Truncator
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext, pgettext_lazy
 from import_export.admin import ExportMixin
@@ -20,7 +22,7 @@ from simple_history.admin import SimpleHistoryAdmin
 
 from goals.models import Goal
 from reports import dashboard, services
-from reports.forms import PlaceAnomalyForm
+from reports.forms import PlaceAnomalyForm, rebase
 from reports.legacy import LegacyFileError
 from reports.legacy.importer import import_legacy_file
 from reports.legacy.placing import anomaly_initial
@@ -136,22 +138,86 @@ class ReviewActionForm(ActionForm):
     )
 
 
+class ProgressEntryAdminForm(forms.ModelForm):
+    """An official's change form, carrying the version it was loaded at: a save over an
+    entry that someone else wrote since is refused with their version, typed text kept."""
+
+    loaded_version = forms.IntegerField(widget=forms.HiddenInput)
+
+    class Meta:
+        model = ProgressEntry
+        fields = services.OFFICIAL_FIELDS
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        entry = self.instance
+        self.initial["loaded_version"] = entry.version
+        for name in services.OFFICIAL_FIELDS:
+            # What the official loaded posts beside what they typed: a save writes only
+            # the fields they changed.
+            self.fields[name].show_hidden_initial = True
+        if entry.has_override and not entry.override_applies:
+            # Written for an earlier version of the content: it is not published unless
+            # the official writes it again for this one.
+            self.initial["public_level"] = None
+            self.initial["public_status_text"] = ""
+            self.fields["public_status_text"].help_text = _(
+                "The override written for an earlier version no longer applies "
+                "(level %(level)s: “%(text)s”). Write it again to publish it with this version."
+            ) % {
+                "level": entry.public_level or "–",
+                "text": Truncator(entry.public_status_text).chars(200),
+            }
+
+    def clean(self):
+        data = super().clean()
+        current = ProgressEntry.objects.select_related("updated_by").get(pk=self.instance.pk)
+        loaded = data.get("loaded_version")
+        if self.changed_values() and loaded is not None and current.version != loaded:
+            # The next save from this form writes the official's changes over theirs.
+            self.data = self.data.copy()
+            rebase(self, self.data, current, version_field="loaded_version")
+            raise forms.ValidationError(conflict_message(current))
+        return data
+
+    def changed_values(self):
+        return {
+            name: self.cleaned_data[name]
+            for name in self.changed_data
+            if name in services.OFFICIAL_FIELDS and name in self.cleaned_data
+        }
+
+
+def conflict_message(current):
+    return _(
+        "%(user)s saved this entry at %(time)s while you were editing; nothing of yours was "
+        "saved. Their version: level %(level)s, status text “%(text)s”. Your changes are "
+        "below: save again to replace theirs, or reload the page to start from theirs."
+    ) % {
+        "user": current.updated_by or _("someone"),
+        "time": date_format(timezone.localtime(current.updated_at), "DATETIME_FORMAT"),
+        "level": current.level or "–",
+        "text": Truncator(current.status_text).chars(300),
+    }
+
+
 @admin.register(ProgressEntry)
 class ProgressEntryAdmin(ExportMixin, SimpleHistoryAdmin):
+    form = ProgressEntryAdminForm
     list_display = [
         "code",
         "goal_title",
         "period",
         "level",
         "responsible",
-        "status",
+        "review_state",
         "published_level",
         "published_at",
     ]
     list_filter = [
         "period",
         "period__strategy",
-        "status",
+        "review_state",
         "level",
         "overall_status",
         "goal__kind",
@@ -159,11 +225,12 @@ class ProgressEntryAdmin(ExportMixin, SimpleHistoryAdmin):
         "responsible__department",
     ]
     search_fields = ["goal__code", "goal__title", "status_text", "risks"]
-    list_select_related = ["goal", "period", "responsible"]
-    raw_id_fields = ["goal"]
+    list_select_related = ["goal", "period", "responsible", "published"]
     autocomplete_fields = ["responsible"]
     readonly_fields = [
-        "status",
+        "period",
+        "goal",
+        "review_state",
         "version",
         "updated_at",
         "updated_by",
@@ -177,7 +244,19 @@ class ProgressEntryAdmin(ExportMixin, SimpleHistoryAdmin):
         "published_responsible",
     ]
     fieldsets = [
-        (None, {"fields": ["period", "goal", "responsible", "status", "version"]}),
+        (
+            None,
+            {
+                "fields": [
+                    "period",
+                    "goal",
+                    "responsible",
+                    "review_state",
+                    "version",
+                    "loaded_version",
+                ]
+            },
+        ),
         (
             gettext_lazy("What staff reported"),
             {"fields": ["level", "status_text", "risks", "overall_status"]},
@@ -209,23 +288,63 @@ class ProgressEntryAdmin(ExportMixin, SimpleHistoryAdmin):
     resource_classes = [ProgressEntryResource]
     formats = [XLSX, CSV]
 
+    def has_add_permission(self, request):
+        # Entries come from opening a period, an import or placing an anomaly.
+        return False
+
     @admin.display(description=gettext_lazy("code"), ordering="goal__code")
     def code(self, entry):
         return entry.goal.code
 
     @admin.display(description=pgettext_lazy("goal", "title"), ordering="goal__title")
     def goal_title(self, entry):
-        title = entry.goal.title
-        return title if len(title) <= 80 else title[:79] + "…"
+        return Truncator(entry.goal.title).chars(80)
+
+    def _published(self, entry, name):
+        published = getattr(entry, "published", None)
+        return getattr(published, name) if published else None
+
+    @admin.display(description=gettext_lazy("published at"))
+    def published_at(self, entry):
+        return self._published(entry, "published_at")
+
+    @admin.display(description=gettext_lazy("published progress level"))
+    def published_level(self, entry):
+        published = getattr(entry, "published", None)
+        return published.get_level_display() if published and published.level else None
+
+    @admin.display(description=gettext_lazy("published status text"))
+    def published_status_text(self, entry):
+        return self._published(entry, "status_text")
+
+    @admin.display(description=gettext_lazy("published main risks"))
+    def published_risks(self, entry):
+        return self._published(entry, "risks")
+
+    @admin.display(description=gettext_lazy("published overall status"))
+    def published_overall_status(self, entry):
+        published = getattr(entry, "published", None)
+        return published.get_overall_status_display() if published else None
+
+    @admin.display(description=gettext_lazy("published responsible person"))
+    def published_responsible(self, entry):
+        return self._published(entry, "responsible")
+
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        try:
+            return super().changeform_view(request, object_id, form_url, extra_context)
+        except services.EditConflict as conflict:
+            # Someone saved between the form's check and the save (a narrow window).
+            self.message_user(request, conflict_message(conflict.current), messages.ERROR)
+            return redirect(request.path)
 
     def save_model(self, request, obj, form, change):
-        if change:
-            obj.version += 1  # a reporter's open form for this entry is now out of date
-            if form.changed_data and obj.status == ProgressEntry.Status.PUBLISHED:
-                # Residents keep the published version until the official publishes again.
-                obj.status = ProgressEntry.Status.APPROVED
-        obj.updated_by = request.user
-        super().save_model(request, obj, form, change)
+        services.edit_entry(
+            obj,
+            user=request.user,
+            loaded_version=form.cleaned_data["loaded_version"],
+            values=form.changed_values(),
+        )
 
     @admin.action(description=gettext_lazy("Approve the selected entries for publishing"))
     def approve_selected(self, request, queryset):
@@ -453,19 +572,44 @@ class ImportAnomalyAdmin(admin.ModelAdmin):
                 .filter(Q(year=period.year) | Q(year__isnull=True))
                 .first()
             )
+        existing = (
+            ProgressEntry.objects.filter(period=period, goal=initial["goal"]).first()
+            if initial.get("goal")
+            else None
+        )
+        if existing is not None and not existing.is_blank_draft:
+            initial["replaces_version"] = existing.version
         form = PlaceAnomalyForm(request.POST or None, initial=initial, period=period)
         if request.method == "POST" and form.is_valid():
             data = form.cleaned_data
-            entry = services.place_anomaly(
-                anomaly, goal=data["goal"], values=data, user=request.user
-            )
-            self.message_user(
-                request,
-                _("Line %(line)s placed as the entry of %(code)s in %(period)s.")
-                % {"line": anomaly.line, "code": entry.goal.code, "period": period.label},
-                messages.SUCCESS,
-            )
-            return redirect("admin:reports_progressentry_change", entry.pk)
+            try:
+                entry = services.place_anomaly(
+                    anomaly,
+                    goal=data["goal"],
+                    values=data,
+                    user=request.user,
+                    loaded_version=data["replaces_version"],
+                )
+            except services.EditConflict as conflict:
+                existing = conflict.current
+                form.data = form.data.copy()
+                form.data["replaces_version"] = existing.version
+                form.add_error(
+                    None,
+                    _(
+                        "%(code)s already has an entry in %(period)s, shown below; nothing was "
+                        "saved. Place the row again to replace it."
+                    )
+                    % {"code": existing.goal.code, "period": period.label},
+                )
+            else:
+                self.message_user(
+                    request,
+                    _("Line %(line)s placed as the entry of %(code)s in %(period)s.")
+                    % {"line": anomaly.line, "code": entry.goal.code, "period": period.label},
+                    messages.SUCCESS,
+                )
+                return redirect("admin:reports_progressentry_change", entry.pk)
         context = {
             **self.admin_site.each_context(request),
             "title": _("Place line %(line)s of %(file)s")
@@ -473,13 +617,12 @@ class ImportAnomalyAdmin(admin.ModelAdmin):
             "opts": self.model._meta,
             "anomaly": anomaly,
             "form": form,
+            "existing": existing if existing is not None and not existing.is_blank_draft else None,
         }
         return TemplateResponse(request, "admin/reports/place_anomaly.html", context)
 
     def _resolve(self, request, queryset, status):
-        return queryset.filter(status=ImportAnomaly.Status.OPEN).update(
-            status=status, resolved_by=request.user, resolved_at=timezone.now()
-        )
+        return services.resolve_anomalies(queryset, status=status, user=request.user)
 
     @admin.action(description=gettext_lazy("Dismiss the selected anomalies"))
     def dismiss(self, request, queryset):

@@ -4,16 +4,16 @@ from collections import defaultdict
 
 from reports.models import ProgressEntry
 
-Status = ProgressEntry.Status
+ReviewState = ProgressEntry.ReviewState
 STATES = ("missing", "draft", "submitted", "published")
 
 
 def state_of(entry):
     """missing: nothing entered yet; draft: entered or returned, not submitted;
     submitted: waiting for or passed review; published."""
-    if entry.status == Status.PUBLISHED:
+    if entry.review_state == ReviewState.PUBLISHED:
         return "published"
-    if entry.status in (Status.SUBMITTED, Status.APPROVED):
+    if entry.review_state in (ReviewState.SUBMITTED, ReviewState.APPROVED):
         return "submitted"
     if entry.is_blank_draft:
         return "missing"

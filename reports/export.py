@@ -6,7 +6,7 @@ import json
 
 from openpyxl import Workbook
 
-from reports.models import ProgressEntry
+from reports.models import ProgressEntry, PublishedEntry
 
 FIELDS = [
     "code",
@@ -25,31 +25,27 @@ FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 def period_records(period, *, published=False):
     """One dict per entry of the period, in code order.
 
-    With `published`, only published entries, as the public sees them; otherwise every
-    entry as it stands now.
+    With `published`, the published versions that the public sees (and only those);
+    otherwise every entry as staff and officials have it now.
     """
-    entries = ProgressEntry.objects.filter(period=period)
-    prefix = ""
     if published:
-        entries = entries.published()
-        prefix = "published_"
-    entries = entries.select_related("goal", f"{prefix}responsible").order_by("goal__code")
-    records = []
-    for entry in entries:
-        responsible = getattr(entry, f"{prefix}responsible")
-        records.append(
-            {
-                "code": entry.goal.code,
-                "title": entry.goal.title,
-                "kind": entry.goal.kind,
-                "level": getattr(entry, f"{prefix}level"),
-                "status_text": getattr(entry, f"{prefix}status_text"),
-                "risks": getattr(entry, f"{prefix}risks"),
-                "overall_status": getattr(entry, f"{prefix}overall_status") or None,
-                "responsible": responsible.title if responsible else None,
-            }
-        )
-    return records
+        entries = PublishedEntry.objects.published().filter(period=period)
+    else:
+        entries = ProgressEntry.objects.filter(period=period)
+    entries = entries.select_related("goal", "responsible").order_by("goal__code")
+    return [
+        {
+            "code": entry.goal.code,
+            "title": entry.goal.title,
+            "kind": entry.goal.kind,
+            "level": entry.level,
+            "status_text": entry.status_text,
+            "risks": entry.risks,
+            "overall_status": entry.overall_status or None,
+            "responsible": entry.responsible.title if entry.responsible else None,
+        }
+        for entry in entries
+    ]
 
 
 def spreadsheet_safe(value):

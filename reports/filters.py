@@ -3,7 +3,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from goals.models import Goal, ResponsiblePerson
-from reports.models import ProgressEntry
+from reports.models import ProgressEntry, PublishedEntry
 
 NO_LEVEL = "none"
 
@@ -20,42 +20,39 @@ class PublicEntryFilter(django_filters.FilterSet):
     )
     responsible = django_filters.ModelChoiceFilter(
         label=_("Responsible person"),
-        field_name="published_responsible",
+        field_name="responsible",
         queryset=ResponsiblePerson.objects.none(),
         empty_label=_("Everyone"),
     )
     overall_status = django_filters.ChoiceFilter(
         label=_("Overall status"),
-        field_name="published_overall_status",
+        field_name="overall_status",
         choices=ProgressEntry.OverallStatus.choices,
         empty_label=_("Any status"),
     )
 
     class Meta:
-        model = ProgressEntry
+        model = PublishedEntry
         fields = ["q", "goal", "level", "responsible", "overall_status"]
 
     def __init__(self, *args, period, **kwargs):
         super().__init__(*args, **kwargs)
-        codes = set(
-            ProgressEntry.objects.published()
-            .filter(period=period)
-            .values_list("goal__code", flat=True)
+        published = PublishedEntry.objects.published().filter(period=period)
+        goal_ids = published.values("goal")
+        goals = Goal.objects.filter(kind=Goal.Kind.GOAL).filter(
+            Q(pk__in=goal_ids) | Q(children__in=goal_ids) | Q(children__children__in=goal_ids)
         )
-        goals = Goal.objects.filter(strategy_id=period.strategy_id, kind=Goal.Kind.GOAL)
+        # By code, so that a shared link reads ?goal=01.
+        self.goals = {goal.code: goal for goal in goals.distinct().order_by("code")}
         self.filters["goal"].extra["choices"] = [
-            (goal.code, str(goal))
-            for goal in goals
-            if any(code.startswith(goal.code) for code in codes)
+            (code, str(goal)) for code, goal in self.goals.items()
         ]
         self.filters["level"].extra["choices"] = [
             *ProgressEntry.Level.choices,
             (NO_LEVEL, _("No level given")),
         ]
         self.filters["responsible"].queryset = ResponsiblePerson.objects.filter(
-            pk__in=ProgressEntry.objects.published()
-            .filter(period=period)
-            .values("published_responsible")
+            pk__in=published.values("responsible")
         )
 
     def search(self, queryset, name, value):
@@ -64,15 +61,15 @@ class PublicEntryFilter(django_filters.FilterSet):
             queryset = queryset.filter(
                 Q(goal__code__startswith=word)
                 | Q(goal__title__icontains=word)
-                | Q(published_status_text__icontains=word)
-                | Q(published_risks__icontains=word)
+                | Q(status_text__icontains=word)
+                | Q(risks__icontains=word)
             )
         return queryset
 
     def within_goal(self, queryset, name, value):
-        return queryset.filter(goal__code__startswith=value)
+        return queryset.within(self.goals[value])
 
     def at_level(self, queryset, name, value):
         if value == NO_LEVEL:
-            return queryset.filter(published_level__isnull=True)
-        return queryset.filter(published_level=value)
+            return queryset.filter(level__isnull=True)
+        return queryset.filter(level=value)

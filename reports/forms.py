@@ -33,7 +33,12 @@ class CompareForm(forms.Form):
 
 
 class EntryForm(forms.Form):
-    """One entry on the staff's period page; `version` detects edits by someone else."""
+    """One entry on the staff's period page.
+
+    Each field posts the value it was loaded with beside the typed one (Django's
+    `show_hidden_initial`), so `changed_data` names exactly what this user changed;
+    `version` is the entry's version when the page was loaded.
+    """
 
     level = forms.TypedChoiceField(
         label=_("Progress level"),
@@ -41,43 +46,69 @@ class EntryForm(forms.Form):
         coerce=int,
         empty_value=None,
         required=False,
+        show_hidden_initial=True,
     )
     status_text = forms.CharField(
-        label=_("Status"), widget=forms.Textarea(attrs={"rows": 4}), required=False
+        label=_("Status"),
+        widget=forms.Textarea(attrs={"rows": 4}),
+        required=False,
+        show_hidden_initial=True,
     )
     risks = forms.CharField(
-        label=_("Main risks"), widget=forms.Textarea(attrs={"rows": 2}), required=False
+        label=_("Main risks"),
+        widget=forms.Textarea(attrs={"rows": 2}),
+        required=False,
+        show_hidden_initial=True,
     )
     overall_status = forms.ChoiceField(
         label=_("Overall status"),
         choices=[("", _("Not given"))] + list(ProgressEntry.OverallStatus.choices),
         required=False,
+        show_hidden_initial=True,
     )
     version = forms.IntegerField(widget=forms.HiddenInput)
 
-    def __init__(self, *args, entry, submitting=False, **kwargs):
+    def __init__(self, *args, entry, **kwargs):
         self.entry = entry
-        self.submitting = submitting
-        kwargs.setdefault(
-            "initial",
-            {
-                "level": entry.level,
-                "status_text": entry.status_text,
-                "risks": entry.risks,
-                "overall_status": entry.overall_status,
-                "version": entry.version,
-            },
-        )
+        kwargs.setdefault("initial", self.values_of(entry))
         super().__init__(*args, prefix=f"entry-{entry.pk}", **kwargs)
 
-    def clean(self):
-        data = super().clean()
-        if self.submitting:
-            if not data.get("level"):
-                self.add_error("level", _("Give a progress level before submitting."))
-            if not (data.get("status_text") or "").strip():
-                self.add_error("status_text", _("Describe the status before submitting."))
-        return data
+    @classmethod
+    def values_of(cls, entry):
+        return {
+            "level": entry.level,
+            "status_text": entry.status_text,
+            "risks": entry.risks,
+            "overall_status": entry.overall_status,
+            "version": entry.version,
+        }
+
+    def changed_values(self):
+        """The fields this user changed from the version they loaded, as cleaned."""
+        return {name: self.cleaned_data[name] for name in self.changed_data if name != "version"}
+
+    def rebase(self, data, current):
+        rebase(self, data, current, version_field="version")
+
+
+def rebase(form, data, current, *, version_field):
+    """After a conflict, mark the form's part of `data` (the posted QueryDict, copied) as
+    loaded from `current`, the version someone else saved.
+
+    Fields the user changed keep what they typed; the others show `current`'s values.
+    Saving the form again then writes only the user's own changes over `current`, never
+    the values the user loaded before it.
+    """
+    changed = set(form.changed_data)
+    for name, field in form.fields.items():
+        if not field.show_hidden_initial:
+            continue
+        value = field.prepare_value(getattr(current, name))
+        value = "" if value is None else value
+        data[form.add_initial_prefix(name)] = value
+        if name not in changed:
+            data[form.add_prefix(name)] = value
+    data[form.add_prefix(version_field)] = current.version
 
 
 class PlaceAnomalyForm(forms.Form):
@@ -95,6 +126,8 @@ class PlaceAnomalyForm(forms.Form):
     responsible = forms.ModelChoiceField(
         label=_("Responsible person"), queryset=ResponsiblePerson.objects.all(), required=False
     )
+    # The version of the goal's existing entry that the official was shown, if any.
+    replaces_version = forms.IntegerField(widget=forms.HiddenInput, required=False)
 
     def __init__(self, *args, period, **kwargs):
         super().__init__(*args, **kwargs)

@@ -118,32 +118,53 @@ class ImportBatch(models.Model):
 
 
 class ProgressEntryQuerySet(models.QuerySet):
-    def published(self):
-        """Entries the public may see: published ones, in published periods.
-
-        The public reads an entry's `published_*` fields, the version frozen at its
-        last publishing, never what staff are editing now.
-        """
-        return self.filter(period__published=True, published_at__isnull=False)
+    """Staff-side entries: what departments entered and officials review. The public
+    never reads these; it reads PublishedEntry."""
 
     def answered_by(self, user):
         """Entries whose responsible person is linked to the user's login."""
         return self.filter(responsible__user=user)
+
+    def within(self, goal):
+        """Entries of the goal and of every annual goal and action under it."""
+        return self.filter(
+            models.Q(goal=goal) | models.Q(goal__parent=goal) | models.Q(goal__parent__parent=goal)
+        )
 
     def latest_before(self, period, goal_ids):
         """For each goal, its entry of the latest period that ended before `period`."""
         latest = {}
         for entry in (
             self.filter(goal__in=goal_ids, period__end_date__lt=period.end_date)
-            .select_related("period")
+            .select_related("period", "published")
             .order_by("goal_id", "-period__end_date")
         ):
             latest.setdefault(entry.goal_id, entry)
         return latest
 
+    def reviewed_before(self, period, goal_ids):
+        """For each goal, what was approved or published for it in the latest earlier
+        period that has either: a ReviewedVersion, never someone's unreviewed edit."""
+        reviewed = {}
+        for entry in (
+            self.filter(goal__in=goal_ids, period__end_date__lt=period.end_date)
+            .filter(
+                models.Q(review_state=ProgressEntry.ReviewState.APPROVED)
+                | models.Q(published__isnull=False)
+            )
+            .select_related("period", "published")
+            .order_by("goal_id", "-period__end_date")
+        ):
+            reviewed.setdefault(entry.goal_id, entry.reviewed_version())
+        return reviewed
+
 
 class ProgressEntry(models.Model):
-    """The progress of one goal, annual goal or action in one reporting period."""
+    """The progress of one goal, annual goal or action in one reporting period, as staff
+    entered it and officials reviewed it. What the public sees is its PublishedEntry.
+
+    Written only through reports/services.py, which raises `version` on every write.
+    """
 
     class Level(models.IntegerChoices):
         NOT_STARTED = 1, _("1 – Not progressed, or needs no measures from this department")
@@ -157,7 +178,7 @@ class ProgressEntry(models.Model):
         YELLOW = "yellow", _("yellow")
         RED = "red", _("red")
 
-    class Status(models.TextChoices):
+    class ReviewState(models.TextChoices):
         DRAFT = "draft", _("draft")
         SUBMITTED = "submitted", _("submitted")
         RETURNED = "returned", _("returned to its author")
@@ -214,11 +235,15 @@ class ProgressEntry(models.Model):
     )
 
     # Workflow: draft -> submitted -> (returned | approved) -> published.
-    status = models.CharField(
-        _("status"), max_length=10, choices=Status.choices, default=Status.DRAFT
+    review_state = models.CharField(
+        _("review state"), max_length=10, choices=ReviewState.choices, default=ReviewState.DRAFT
     )
-    # Raised by every save; a form that carries an older version is refused as a conflict.
-    version = models.PositiveIntegerField(_("version"), default=1)
+    # Raised by every write; a form that carries an older version is refused as a conflict.
+    version = models.PositiveIntegerField(_("version"), default=1, editable=False)
+    # The version at which the level, status text, risks or overall status last changed.
+    content_version = models.PositiveIntegerField(
+        _("version of the content"), default=1, editable=False
+    )
     review_comment = models.TextField(
         _("review comment"), blank=True, help_text=_("Shown to the author when returned.")
     )
@@ -235,23 +260,10 @@ class ProgressEntry(models.Model):
         blank=True,
         help_text=_("Leave empty to publish the status text that staff entered."),
     )
-    # The version the public sees, frozen at the last publishing.
-    published_at = models.DateTimeField(_("published at"), null=True, blank=True)
-    published_level = models.PositiveSmallIntegerField(
-        _("published progress level"), choices=Level.choices, null=True, blank=True
-    )
-    published_status_text = models.TextField(_("published status text"), blank=True)
-    published_risks = models.TextField(_("published main risks"), blank=True)
-    published_overall_status = models.CharField(
-        _("published overall status"), max_length=10, choices=OverallStatus.choices, blank=True
-    )
-    published_responsible = models.ForeignKey(
-        ResponsiblePerson,
-        verbose_name=_("published responsible person"),
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
+    # The version the override was written for: once the content changes again, the
+    # override no longer applies unless an official saves it anew.
+    override_version = models.PositiveIntegerField(
+        _("override written for version"), null=True, blank=True, editable=False
     )
 
     history = HistoricalRecords()
@@ -282,11 +294,142 @@ class ProgressEntry(models.Model):
     def is_blank_draft(self):
         """A draft in which nothing has been entered yet (as opening a period creates them)."""
         return (
-            self.status == self.Status.DRAFT
+            self.review_state == self.ReviewState.DRAFT
             and self.level is None
             and not self.status_text
             and not self.risks
         )
+
+    @property
+    def has_override(self):
+        return self.public_level is not None or bool(self.public_status_text)
+
+    @property
+    def override_applies(self):
+        """Whether the official's override was written for the content as it is now."""
+        return (
+            self.has_override
+            and self.override_version is not None
+            and self.override_version >= self.content_version
+        )
+
+    def reviewed_version(self):
+        """What was approved or, failing that, published of this entry; None if neither."""
+        if self.review_state == self.ReviewState.APPROVED:
+            override = self.override_applies
+            return ReviewedVersion(
+                period=self.period,
+                level=(self.public_level if override and self.public_level else self.level),
+                status_text=(
+                    self.public_status_text
+                    if override and self.public_status_text
+                    else self.status_text
+                ),
+            )
+        published = getattr(self, "published", None)
+        if published is None:
+            return None
+        return ReviewedVersion(
+            period=self.period, level=published.level, status_text=published.status_text
+        )
+
+
+class ReviewedVersion:
+    """An earlier period's level and text as approved or published, shown to staff."""
+
+    def __init__(self, *, period, level, status_text):
+        self.period = period
+        self.level = level
+        self.status_text = status_text
+
+    def get_level_display(self):
+        return ProgressEntry.Level(self.level).label if self.level else ""
+
+
+class PublishedEntryQuerySet(models.QuerySet):
+    def published(self):
+        """What residents may see: published versions in published periods."""
+        return self.filter(period__published=True)
+
+    def within(self, goal):
+        """Published versions of the goal and of every annual goal and action under it."""
+        return self.filter(
+            models.Q(goal=goal) | models.Q(goal__parent=goal) | models.Q(goal__parent__parent=goal)
+        )
+
+
+class PublishedEntry(models.Model):
+    """What residents see of a progress entry: the version frozen when it was last
+    published, with the official's override applied.
+
+    Written only by reports.services.publish_entries; public pages, open data, the
+    feed and the print report read nothing else.
+    """
+
+    entry = models.OneToOneField(
+        ProgressEntry,
+        verbose_name=_("progress entry"),
+        on_delete=models.CASCADE,
+        related_name="published",
+    )
+    # The entry's period and goal again, so that public queries never join the staff side.
+    period = models.ForeignKey(
+        ReportingPeriod,
+        verbose_name=_("reporting period"),
+        on_delete=models.CASCADE,
+        related_name="published_entries",
+    )
+    goal = models.ForeignKey(
+        Goal, verbose_name=_("goal"), on_delete=models.CASCADE, related_name="published_entries"
+    )
+    level = models.PositiveSmallIntegerField(
+        _("progress level"), choices=ProgressEntry.Level.choices, null=True, blank=True
+    )
+    status_text = models.TextField(_("status text"), blank=True)
+    risks = models.TextField(_("main risks"), blank=True)
+    overall_status = models.CharField(
+        _("overall status"),
+        max_length=10,
+        choices=ProgressEntry.OverallStatus.choices,
+        blank=True,
+    )
+    responsible = models.ForeignKey(
+        ResponsiblePerson,
+        verbose_name=_("responsible person"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    version = models.PositiveIntegerField(_("entry version published"))
+    published_at = models.DateTimeField(_("published at"))
+    published_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("published by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+
+    objects = PublishedEntryQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("published entry")
+        verbose_name_plural = _("published entries")
+        ordering = ["period", "goal__code"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["period", "goal"], name="one_published_entry_per_goal_and_period"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(level__isnull=True) | models.Q(level__gte=1, level__lte=5),
+                name="published_level_1_to_5",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.goal.code} · {self.period}"
 
 
 class ImportAnomaly(models.Model):

@@ -12,6 +12,10 @@ class ProgressEntryResource(resources.ModelResource):
     title = fields.Field(attribute="goal__title", column_name="title")
     kind = fields.Field(attribute="goal__kind", column_name="kind")
     responsible = fields.Field(attribute="responsible__title", column_name="responsible")
+    published_level = fields.Field(attribute="published__level", column_name="published_level")
+    published_status_text = fields.Field(
+        attribute="published__status_text", column_name="published_status_text"
+    )
 
     class Meta:
         model = ProgressEntry
@@ -25,7 +29,7 @@ class ProgressEntryResource(resources.ModelResource):
             "risks",
             "overall_status",
             "responsible",
-            "status",
+            "review_state",
             "published_level",
             "published_status_text",
         )

@@ -7,9 +7,9 @@ Officials (the strategy team) may do everything; administrators manage users.
 
 import rules
 
-STAFF_GROUP = "Toimialojen raportoijat"
-OFFICIALS_GROUP = "Strategiatiimi"
-ADMINISTRATORS_GROUP = "Pääkäyttäjät"
+from reports.roles import ADMINISTRATORS_GROUP, OFFICIALS_GROUP, STAFF_GROUP
+
+__all__ = ["ADMINISTRATORS_GROUP", "OFFICIALS_GROUP", "STAFF_GROUP"]
 
 is_official = rules.is_superuser | rules.is_group_member(OFFICIALS_GROUP)
 

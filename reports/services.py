@@ -1,21 +1,28 @@
-"""Writes that change a progress entry's workflow: each in one transaction, recording who.
+"""Every write of a progress entry: the one path that staff pages, the admin, the importer,
+anomaly placing and the demo loader all take.
 
-Views, admin actions and commands call these for every change of workflow state and
-every publishing. (The importer and the admin's change form also mark an entry as
-changed, each in its own way: see reports/legacy/importer.py and ProgressEntryAdmin.)
+Each function runs in one transaction, locks the entry rows it writes, checks the user's
+rights through reports/rules.py, raises the entry's version and records who did it (the
+history row that django-simple-history writes). A form carries the version it was loaded
+at; a change to an entry that someone else changed since is a conflict, refused with
+their version, and nothing of it is written.
 """
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.utils import timezone
 
 from goals.models import Goal
-from reports.models import ProgressEntry, ReportingPeriod
+from reports.models import ImportAnomaly, ProgressEntry, PublishedEntry, ReportingPeriod
 
-EDITABLE_FIELDS = ("level", "status_text", "risks", "overall_status")
-Status = ProgressEntry.Status
+# What staff enter; a change of any of these is a change of the entry's content.
+CONTENT_FIELDS = ("level", "status_text", "risks", "overall_status")
+OVERRIDE_FIELDS = ("public_level", "public_status_text")
+# What an official may change on the admin's change form.
+OFFICIAL_FIELDS = (*CONTENT_FIELDS, "responsible", "review_comment", *OVERRIDE_FIELDS)
+ReviewState = ProgressEntry.ReviewState
 
 
 class EditConflict(Exception):
@@ -27,10 +34,23 @@ class EditConflict(Exception):
 
 
 @dataclass
-class EntryChange:
-    entry: ProgressEntry
-    version: int  # the version the user's form was loaded from
-    values: dict
+class Edit:
+    """A user's change to one entry: only the fields they changed from the version they
+    loaded (`loaded_version`)."""
+
+    entry_id: int
+    loaded_version: int
+    values: dict = field(default_factory=dict)
+
+
+@dataclass
+class SaveResult:
+    saved: list = field(default_factory=list)  # entries written
+    submitted: list = field(default_factory=list)  # of those, the ones submitted
+    kept_as_drafts: list = field(default_factory=list)  # incomplete, so not submitted
+    conflicts: list = field(default_factory=list)  # EditConflict, one per entry refused
+    # Unchanged drafts not submitted because someone changed them since they were loaded.
+    changed_meanwhile: list = field(default_factory=list)
 
 
 def _require(user, permission, entry=None):
@@ -38,45 +58,114 @@ def _require(user, permission, entry=None):
         raise PermissionDenied
 
 
-def _save(entry, user, **fields):
-    for name, value in fields.items():
+def _locked(pks):
+    """The entries, their rows locked until the transaction ends, in a fixed order so that
+    two writers never wait for each other."""
+    return list(
+        # Lock the entry's row only: PostgreSQL cannot lock the nullable side of a join.
+        ProgressEntry.objects.select_for_update(of=("self",))
+        .select_related("period", "goal", "responsible")
+        .filter(pk__in=pks)
+        .order_by("pk")
+    )
+
+
+def _write(entry, *, user, values=None, state=None, imported=False, **bookkeeping):
+    """The one place a ProgressEntry row is written. `entry` is new or locked."""
+    values = values or {}
+    content_changed = any(
+        getattr(entry, name) != value for name, value in values.items() if name in CONTENT_FIELDS
+    )
+    override_changed = any(name in OVERRIDE_FIELDS for name in values)
+    for name, value in {**values, **bookkeeping}.items():
         setattr(entry, name, value)
-    entry.version += 1
+    if entry.pk is not None:
+        entry.version += 1
+    if content_changed or entry.pk is None:
+        entry.content_version = entry.version
+    if override_changed:
+        entry.override_version = entry.version if entry.has_override else None
+    if state is not None:
+        entry.review_state = state
+    if imported:
+        entry.imported_version = entry.version
     entry.updated_by = user
     entry._history_user = user
     entry.save()
+    return entry
+
+
+def is_complete(level, status_text):
+    """Whether an entry has what a submission needs: a level and a status text."""
+    return level is not None and bool(status_text.strip())
+
+
+def _differs(entry, values):
+    return any(getattr(entry, name) != value for name, value in values.items())
 
 
 @transaction.atomic
-def save_entries(changes, *, user, submit=False):
-    """Save staff's edits of several entries at once, all or nothing.
+def save_entries(edits, *, user, submit=False):
+    """Save a reporter's page: only the entries they changed, each from the version they
+    loaded; with `submit`, also submit every complete draft among them.
 
-    Raises EditConflict if any entry changed since its form was loaded, and
-    PermissionDenied if the user may not edit one of them. An edit makes the entry a
-    draft again (or submits it); its published version stays until it is republished.
+    An entry they changed that someone else changed since is a conflict: it is left as
+    it is and returned with the other version; the other entries are saved. A changed
+    entry becomes a draft again, or is submitted if complete. Raises PermissionDenied,
+    with nothing saved, if the user may not edit one of the entries.
     """
-    saved = []
-    for change in changes:
-        entry = (
-            # Lock the entry's row only: PostgreSQL cannot lock the nullable side of a join.
-            ProgressEntry.objects.select_for_update(of=("self",))
-            .select_related("period", "responsible")
-            .get(pk=change.entry.pk)
-        )
+    result = SaveResult()
+    edits = {edit.entry_id: edit for edit in edits}
+    for entry in _locked(edits):
+        edit = edits[entry.pk]
         _require(user, "reports.submit_entry" if submit else "reports.edit_entry", entry)
-        values = {name: change.values[name] for name in EDITABLE_FIELDS}
-        edited = any(getattr(entry, name) != value for name, value in values.items())
-        # A form that leaves the stored values as they are overwrites nothing, whatever
-        # happened to the entry meanwhile (a review, say); one that changes them must
-        # have been loaded from the current version.
-        if edited and entry.version != change.version:
-            raise EditConflict(entry)
-        if not edited and (not submit or entry.status not in (Status.DRAFT, Status.RETURNED)):
-            saved.append(entry)  # nothing to save, or already submitted or reviewed
+        changed = _differs(entry, edit.values)
+        can_submit = submit and (
+            changed or entry.review_state in (ReviewState.DRAFT, ReviewState.RETURNED)
+        )
+        if not changed and not can_submit:
+            continue  # nothing to save, or already submitted or reviewed
+        if entry.version != edit.loaded_version:
+            # Written since the page was loaded: the user has not seen what they would
+            # overwrite, or submit.
+            if changed:
+                result.conflicts.append(EditConflict(entry))
+            else:
+                result.changed_meanwhile.append(entry)
             continue
-        _save(entry, user, status=Status.SUBMITTED if submit else Status.DRAFT, **values)
-        saved.append(entry)
-    return saved
+        level = edit.values.get("level", entry.level)
+        text = edit.values.get("status_text", entry.status_text)
+        if can_submit and is_complete(level, text):
+            state = ReviewState.SUBMITTED
+        else:
+            state = ReviewState.DRAFT
+            if can_submit:
+                result.kept_as_drafts.append(entry)
+            if not changed:
+                continue
+        _write(entry, user=user, values=edit.values, state=state)
+        result.saved.append(entry)
+        if state == ReviewState.SUBMITTED:
+            result.submitted.append(entry)
+    return result
+
+
+@transaction.atomic
+def edit_entry(entry, *, user, loaded_version, values):
+    """An official's change of one entry from the admin's change form.
+
+    `values` holds only the fields they changed. Raises EditConflict if the entry was
+    written since `loaded_version`. A published entry that is changed goes back to
+    "approved": residents keep its published version until it is published again.
+    """
+    _require(user, "reports.review_entry", entry)
+    (entry,) = _locked([entry.pk])
+    if not values:
+        return entry
+    if entry.version != loaded_version:
+        raise EditConflict(entry)
+    state = ReviewState.APPROVED if entry.review_state == ReviewState.PUBLISHED else None
+    return _write(entry, user=user, values=values, state=state)
 
 
 @transaction.atomic
@@ -86,44 +175,53 @@ def review_entries(entries, *, user, approve, comment=""):
     Only submitted entries can be approved, and submitted or approved ones returned;
     the others are left as they are. Returns the entries reviewed.
     """
-    reviewable = [Status.SUBMITTED] if approve else [Status.SUBMITTED, Status.APPROVED]
+    reviewable = (
+        [ReviewState.SUBMITTED] if approve else [ReviewState.SUBMITTED, ReviewState.APPROVED]
+    )
     done = []
-    for entry in ProgressEntry.objects.select_for_update().filter(
-        pk__in=[entry.pk for entry in entries]
-    ):
+    for entry in _locked([entry.pk for entry in entries]):
         _require(user, "reports.review_entry", entry)
-        if entry.status not in reviewable:
+        if entry.review_state not in reviewable:
             continue
         if approve:
-            _save(entry, user, status=Status.APPROVED)
+            _write(entry, user=user, state=ReviewState.APPROVED)
         else:
-            _save(entry, user, status=Status.RETURNED, review_comment=comment)
+            _write(entry, user=user, state=ReviewState.RETURNED, review_comment=comment)
         done.append(entry)
     return done
 
 
 @transaction.atomic
 def publish_entries(entries, *, user):
-    """Freeze each approved entry's version, or the official's override, as what the public
-    sees. Entries not approved are left as they are. Returns the entries published."""
+    """Freeze each approved entry as what the public sees: its PublishedEntry, with the
+    official's override applied if it was written for this version of the content.
+    Entries not approved are left as they are. Returns the entries published."""
     now = timezone.now()
     published = []
-    for entry in ProgressEntry.objects.select_for_update().filter(
-        pk__in=[entry.pk for entry in entries]
-    ):
+    for entry in _locked([entry.pk for entry in entries]):
         _require(user, "reports.review_entry", entry)
-        if entry.status != Status.APPROVED:
+        if entry.review_state != ReviewState.APPROVED:
             continue
-        _save(
-            entry,
-            user,
-            status=Status.PUBLISHED,
-            published_at=now,
-            published_level=entry.public_level or entry.level,
-            published_status_text=entry.public_status_text or entry.status_text,
-            published_risks=entry.risks,
-            published_overall_status=entry.overall_status,
-            published_responsible_id=entry.responsible_id,
+        _write(entry, user=user, state=ReviewState.PUBLISHED)
+        override = entry.override_applies
+        PublishedEntry.objects.update_or_create(
+            entry=entry,
+            defaults={
+                "period_id": entry.period_id,
+                "goal_id": entry.goal_id,
+                "level": (entry.public_level if override and entry.public_level else entry.level),
+                "status_text": (
+                    entry.public_status_text
+                    if override and entry.public_status_text
+                    else entry.status_text
+                ),
+                "risks": entry.risks,
+                "overall_status": entry.overall_status,
+                "responsible_id": entry.responsible_id,
+                "version": entry.version,
+                "published_at": now,
+                "published_by": user,
+            },
         )
         published.append(entry)
     return published
@@ -133,7 +231,7 @@ def publish_entries(entries, *, user):
 def publish_period(period, *, user):
     """Publish a period's approved entries and make the period public. Returns the entries."""
     _require(user, "reports.manage_period")
-    entries = publish_entries(period.entries.filter(status=Status.APPROVED), user=user)
+    entries = publish_entries(period.entries.filter(review_state=ReviewState.APPROVED), user=user)
     if not period.published:
         period.published = True
         period.published_at = timezone.now()
@@ -154,9 +252,9 @@ def open_period(period, *, user):
     )
     created = 0
     for goal in goals:
-        entry = ProgressEntry(period=period, goal=goal, responsible_id=goal.responsible_id)
-        entry._history_user = user
-        entry.save()
+        _write(
+            ProgressEntry(period=period, goal=goal, responsible_id=goal.responsible_id), user=user
+        )
         created += 1
     if not period.is_open:
         period.is_open = True
@@ -171,12 +269,56 @@ def close_period(period: ReportingPeriod, *, user):
     period.save(update_fields=["is_open"])
 
 
+class ImportOutcome:
+    CREATED = "created"
+    UPDATED = "updated"
+    UNCHANGED = "unchanged"
+    EDITED_SINCE_IMPORT = "edited"
+
+
+def import_entry(*, period, goal, values, get_batch, line, user):
+    """Write a legacy row's values into the goal's entry in the period, as a submission.
+
+    Called by the importer inside its transaction; `get_batch()` gives the import batch,
+    which it creates only once something is written. An entry that staff or an official
+    changed since it was last imported (anything but a blank draft) is never overwritten:
+    returns EDITED_SINCE_IMPORT and leaves it. The entry's row stays locked until the
+    import ends, so a reporter saving it meanwhile waits and then finds it changed.
+    """
+    entry = (
+        ProgressEntry.objects.select_for_update(of=("self",))
+        .filter(period=period, goal=goal)
+        .first()
+    )
+    if entry is None:
+        outcome, entry = ImportOutcome.CREATED, ProgressEntry(period=period, goal=goal)
+    elif not _differs(entry, values):
+        return ImportOutcome.UNCHANGED, entry
+    elif entry.imported_version != entry.version and not entry.is_blank_draft:
+        return ImportOutcome.EDITED_SINCE_IMPORT, entry
+    else:
+        outcome = ImportOutcome.UPDATED
+    # A corrected file is a new submission; what the public sees stays until republished.
+    _write(
+        entry,
+        user=user,
+        values=values,
+        state=ReviewState.SUBMITTED,
+        imported=True,
+        source_batch=get_batch(),
+        source_line=line,
+    )
+    return outcome, entry
+
+
 @transaction.atomic
-def place_anomaly(anomaly, *, goal, values, user):
+def place_anomaly(anomaly, *, goal, values, user, loaded_version=None):
     """Make an import anomaly's row the goal's entry in its period, as an official decided.
 
     Creates or updates the entry with `values` (level, status text, risks, overall
     status, responsible person) as a submitted entry, and marks the anomaly placed.
+    If the goal already has an entry with something in it, `loaded_version` is the version
+    of it that the official was shown: EditConflict if that is not the current one.
     """
     _require(user, "reports.review_entry")
     period = anomaly.batch.period
@@ -187,12 +329,25 @@ def place_anomaly(anomaly, *, goal, values, user):
     )
     if entry is None:
         entry = ProgressEntry(period=period, goal=goal)
-    entry.source_batch = anomaly.batch
-    entry.source_line = anomaly.line
-    fields = {name: values[name] for name in (*EDITABLE_FIELDS, "responsible")}
-    _save(entry, user, status=Status.SUBMITTED, **fields)
-    anomaly.status = anomaly.Status.PLACED
-    anomaly.resolved_by = user
-    anomaly.resolved_at = timezone.now()
-    anomaly.save(update_fields=["status", "resolved_by", "resolved_at"])
+    elif entry.version != loaded_version and not entry.is_blank_draft:
+        raise EditConflict(entry)
+    fields = {name: values[name] for name in (*CONTENT_FIELDS, "responsible")}
+    _write(
+        entry,
+        user=user,
+        values=fields,
+        state=ReviewState.SUBMITTED,
+        source_batch=anomaly.batch,
+        source_line=anomaly.line,
+    )
+    resolve_anomalies(
+        ImportAnomaly.objects.filter(pk=anomaly.pk), status=ImportAnomaly.Status.PLACED, user=user
+    )
     return entry
+
+
+def resolve_anomalies(anomalies, *, status, user):
+    """Mark open anomalies placed or dismissed, recording who and when. Returns the count."""
+    return anomalies.filter(status=ImportAnomaly.Status.OPEN).update(
+        status=status, resolved_by=user, resolved_at=timezone.now()
+    )

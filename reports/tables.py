@@ -5,7 +5,7 @@ from django.utils.text import Truncator
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from reports.models import ProgressEntry
+from reports.models import PublishedEntry
 
 
 class PublicEntryTable(tables.Table):
@@ -17,22 +17,22 @@ class PublicEntryTable(tables.Table):
         verbose_name=pgettext_lazy("goal", "Title"), accessor="goal__title", linkify=False
     )
     level = tables.Column(
-        verbose_name=_("Progress level"), accessor="published_level", default=_("not given")
+        verbose_name=_("Progress level"), accessor="level", default=_("not given")
     )
     responsible = tables.Column(
         verbose_name=_("Responsible person"),
-        accessor="published_responsible__title",
+        accessor="responsible__title",
         default="–",
     )
     overall_status = tables.Column(
-        verbose_name=_("Overall status"), accessor="published_overall_status", default="–"
+        verbose_name=_("Overall status"), accessor="overall_status", default="–"
     )
     status_text = tables.Column(
-        verbose_name=_("Status"), accessor="published_status_text", orderable=False, default=""
+        verbose_name=_("Status"), accessor="status_text", orderable=False, default=""
     )
 
     class Meta:
-        model = ProgressEntry
+        model = PublishedEntry
         fields = []
         sequence = ["code", "title", "level", "responsible", "overall_status", "status_text"]
         template_name = "public/table.html"
@@ -51,12 +51,12 @@ class PublicEntryTable(tables.Table):
     def render_level(self, record):
         return format_html(
             '<span class="level level-{}">{}</span>',
-            record.published_level,
-            record.get_published_level_display(),
+            record.level,
+            record.get_level_display(),
         )
 
     def render_overall_status(self, record):
-        return record.get_published_overall_status_display()
+        return record.get_overall_status_display()
 
     def render_status_text(self, value):
         return Truncator(value).words(30)

@@ -103,7 +103,9 @@ def publish(period):
 
     user = official()
     review_entries(
-        period.entries.filter(status=ProgressEntry.Status.SUBMITTED), user=user, approve=True
+        period.entries.filter(review_state=ProgressEntry.ReviewState.SUBMITTED),
+        user=user,
+        approve=True,
     )
     publish_period(period, user=user)
 
@@ -180,6 +182,7 @@ class World:
                     responsible=person,
                     level=2 if key == "closed" else None,
                     status_text=f"Earlier text {who}" if key == "closed" else "",
+                    review_state="approved" if key == "closed" else "draft",
                 )
 
         def user(name, group=None, **extra):

@@ -6,7 +6,7 @@ import pytest
 from django.core.management import call_command
 
 from goals.models import ResponsiblePerson
-from reports.models import ImportAnomaly, ProgressEntry, ReportingPeriod
+from reports.models import ImportAnomaly, PublishedEntry, ReportingPeriod
 from tests.builders import table_counts
 
 pytestmark = pytest.mark.django_db
@@ -27,7 +27,7 @@ def test_it_loads_the_three_legacy_files_as_published_periods():
         ("1–8/2022", "2021–2025", True),
         ("1–8/2023", "2021–2025", True),
     ]
-    assert ProgressEntry.objects.published().count() == 59 + 49 + 49
+    assert PublishedEntry.objects.published().count() == 59 + 49 + 49
     assert ImportAnomaly.objects.count() == 2
     titles = set(ResponsiblePerson.objects.values_list("title", flat=True))
     assert titles == {"Talousjohtaja", "Henkilöstöjohtaja", "Hallintojohtaja"}

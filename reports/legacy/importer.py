@@ -7,10 +7,10 @@ from pathlib import PurePath
 
 from django.db import transaction
 from django.db.models import Q
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from goals.models import Goal, ResponsiblePerson, Strategy, normalize_title
+from reports import services
 from reports.models import ImportAnomaly, ImportBatch, ProgressEntry, ReportingPeriod
 
 from .errors import LegacyFileError
@@ -213,9 +213,11 @@ class _Writer:
 
         if self.batch is not None and not self.batch_is_new:
             # Rows that an earlier import of this file could not place, and now could.
-            now_placed = self.batch.anomalies.filter(
-                status=ImportAnomaly.Status.OPEN, line__in=placed_lines
-            ).update(status=ImportAnomaly.Status.PLACED, resolved_at=timezone.now())
+            now_placed = services.resolve_anomalies(
+                self.batch.anomalies.filter(line__in=placed_lines),
+                status=ImportAnomaly.Status.PLACED,
+                user=self.user,
+            )
             summary.changed |= bool(now_placed)
 
         if summary.changed:
@@ -375,28 +377,15 @@ class _Writer:
             goal.save(update_fields=["responsible"])
             self.summary.changed = True
         self.touched.add(goal.pk)
-        entry = self.entries.get(goal.pk)
-        if entry is None:
-            entry = ProgressEntry(
-                period=self.period,
-                goal=goal,
-                source_batch=self.get_batch(),
-                source_line=row.line,
-                status=ProgressEntry.Status.SUBMITTED,
-                updated_by=self.user,
-                imported_version=1,
-                **values,
-            )
-            entry._history_user = self.user
-            entry.save()
-            self.entries[goal.pk] = entry
-            self.summary.created += 1
-            self.summary.changed = True
-            return True
-        if all(getattr(entry, name) == value for name, value in values.items()):
-            self.summary.unchanged += 1
-            return True
-        if entry.imported_version != entry.version and not entry.is_blank_draft:
+        outcome, entry = services.import_entry(
+            period=self.period,
+            goal=goal,
+            values=values,
+            get_batch=self.get_batch,
+            line=row.line,
+            user=self.user,
+        )
+        if outcome == services.ImportOutcome.EDITED_SINCE_IMPORT:
             # Staff or an official changed it in Seuranta: their work is not overwritten.
             self._anomaly(
                 row.line,
@@ -409,19 +398,12 @@ class _Writer:
                 % {"code": goal.code},
             )
             return False
-        for name, value in values.items():
-            setattr(entry, name, value)
-        # A corrected file is a new submission; what the public sees stays until republished.
-        entry.status = ProgressEntry.Status.SUBMITTED
-        entry.source_batch = self.get_batch()
-        entry.source_line = row.line
-        entry.version += 1
-        entry.imported_version = entry.version
-        entry.updated_by = self.user
-        entry._history_user = self.user
-        entry.save()
-        self.summary.updated += 1
-        self.summary.changed = True
+        self.entries[goal.pk] = entry
+        if outcome == services.ImportOutcome.UNCHANGED:
+            self.summary.unchanged += 1
+        else:
+            setattr(self.summary, outcome, getattr(self.summary, outcome) + 1)
+            self.summary.changed = True
         return True
 
     def _anomaly(self, line, cells, reason, message):

@@ -1,4 +1,5 @@
-"""Pages for residents. They read only published data, through `published()` querysets."""
+"""Pages for residents. They read only PublishedEntry, through its `published()` queryset:
+no staff-side field of a progress entry can reach them."""
 
 import datetime
 from collections import Counter, defaultdict
@@ -17,7 +18,7 @@ from goals.models import Goal
 from reports import export
 from reports.filters import PublicEntryFilter
 from reports.forms import CompareForm
-from reports.models import ProgressEntry, ReportingPeriod
+from reports.models import ProgressEntry, PublishedEntry, ReportingPeriod
 from reports.tables import PublicEntryTable
 
 PER_PAGE = 25
@@ -29,9 +30,9 @@ def _published_period_or_404(pk):
 
 def _published_entries(**filters):
     return (
-        ProgressEntry.objects.published()
+        PublishedEntry.objects.published()
         .filter(**filters)
-        .select_related("goal", "published_responsible", "period")
+        .select_related("goal__parent__parent", "responsible", "period")
     )
 
 
@@ -88,21 +89,15 @@ def home(request):
     latest = periods[0] if periods else None
     context = {"periods": periods, "latest": latest}
     if latest:
-        levels_by_code = list(
-            _published_entries(period=latest).values_list("goal__code", "published_level")
-        )
-        context["distribution"] = LevelDistribution(level for _code, level in levels_by_code)
-        goals = Goal.objects.filter(strategy=latest.strategy, kind=Goal.Kind.GOAL)
-        distributions = [
-            (
-                goal,
-                LevelDistribution(
-                    level for code, level in levels_by_code if code.startswith(goal.code)
-                ),
-            )
-            for goal in goals
+        entries = list(_published_entries(period=latest))
+        context["distribution"] = LevelDistribution(entry.level for entry in entries)
+        levels_by_goal = defaultdict(list)
+        for entry in entries:
+            levels_by_goal[entry.goal.term_goal].append(entry.level)
+        context["goals"] = [
+            (goal, LevelDistribution(levels))
+            for goal, levels in sorted(levels_by_goal.items(), key=lambda item: item[0].code)
         ]
-        context["goals"] = [(goal, dist) for goal, dist in distributions if dist.total]
     return render(request, "public/home.html", context)
 
 
@@ -126,12 +121,10 @@ def period_print(request, pk):
     """Every entry of the period grouped by council-term goal, for printing."""
     period = _published_period_or_404(pk)
     entries = list(_published_entries(period=period).order_by("goal__code"))
-    goals = Goal.objects.filter(strategy=period.strategy, kind=Goal.Kind.GOAL)
-    sections = []
-    for goal in goals:
-        section = [entry for entry in entries if entry.goal.code.startswith(goal.code)]
-        if section:
-            sections.append((goal, section))
+    sections = defaultdict(list)
+    for entry in entries:
+        sections[entry.goal.term_goal].append(entry)
+    sections = sorted(sections.items(), key=lambda item: item[0].code)
     return render(
         request,
         "public/period_print.html",
@@ -167,13 +160,13 @@ def goal_detail(request, pk):
     if goal.year is not None:
         periods = periods.filter(year=goal.year)
     periods = list(periods.order_by("end_date"))
-    published_codes = _published_codes(goal)
-    if not periods or not any(code.startswith(goal.code) for code in published_codes):
+    published = PublishedEntry.objects.published().within(goal)
+    if not periods or not published.exists():
         # A goal exists for the public only through published progress (its own or
         # that of the annual goals and actions under it).
         raise Http404(_("No published progress concerns this goal."))
     if goal.kind == Goal.Kind.GOAL:
-        return _council_term_goal(request, goal, periods, published_codes)
+        return _council_term_goal(request, goal, periods)
     entries = list(_published_entries(goal=goal).order_by("-period__end_date"))
     latest_of_child = {
         entry.goal_id: entry
@@ -191,26 +184,19 @@ def goal_detail(request, pk):
     )
 
 
-def _published_codes(goal):
-    """Codes with published progress in the goal's term (and year, for a yearly goal)."""
-    entries = ProgressEntry.objects.published().filter(goal__strategy=goal.strategy)
-    if goal.year is not None:
-        entries = entries.filter(goal__year=goal.year)
-    return set(entries.values_list("goal__code", flat=True))
-
-
-def _council_term_goal(request, goal, periods, published_codes):
+def _council_term_goal(request, goal, periods):
     own_entries = list(_published_entries(goal=goal).order_by("period__end_date"))
-    descendants = [
-        item
-        for item in Goal.objects.filter(strategy=goal.strategy, code__startswith=goal.code)
-        .exclude(pk=goal.pk)
-        .order_by("year", "code")
-        if any(code.startswith(item.code) for code in published_codes)
-    ]
     levels = defaultdict(dict)
-    for entry in _published_entries(goal__in=descendants):
-        levels[entry.goal_id][entry.period_id] = entry.published_level
+    for goal_id, period_id, level in (
+        PublishedEntry.objects.published()
+        .filter(goal__in=Goal.objects.under(goal))
+        .values_list("goal_id", "period_id", "level")
+    ):
+        levels[goal_id][period_id] = level
+    # Annual goals and actions with published progress, and the annual goals above them.
+    under = list(Goal.objects.under(goal).order_by("year", "code"))
+    shown = set(levels) | {item.parent_id for item in under if item.pk in levels}
+    descendants = [item for item in under if item.pk in shown]
     years = []
     for year in sorted({period.year for period in periods}):
         year_periods = [period for period in periods if period.year == year]
@@ -247,11 +233,11 @@ def compare(request):
             old = before.get(goal_id)
             if old is None:
                 groups["appeared"].append((None, entry))
-            elif old.published_level is None or entry.published_level is None:
+            elif old.level is None or entry.level is None:
                 groups["not_comparable"].append((old, entry))
-            elif entry.published_level > old.published_level:
+            elif entry.level > old.level:
                 groups["rose"].append((old, entry))
-            elif entry.published_level < old.published_level:
+            elif entry.level < old.level:
                 groups["fell"].append((old, entry))
             else:
                 groups["stayed"].append((old, entry))

@@ -13,10 +13,9 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from goals.models import Goal
 from reports.forms import EntryForm
 from reports.models import ProgressEntry, ReportingPeriod
-from reports.services import EditConflict, EntryChange, save_entries
+from reports.services import Edit, save_entries
 
 
 def _reporting_period(request, pk):
@@ -25,7 +24,7 @@ def _reporting_period(request, pk):
     entries = list(
         ProgressEntry.objects.answered_by(request.user)
         .filter(period=period)
-        .select_related("goal")
+        .select_related("goal__parent__parent", "updated_by")
         .order_by("goal__code")
     )
     if not entries:
@@ -44,58 +43,101 @@ def home(request):
     return render(request, "staff/home.html", {"periods": periods})
 
 
+def _codes(entries):
+    return ", ".join(entry.goal.code for entry in entries)
+
+
+def _report(request, result, submit):
+    """Say what was saved, submitted, kept as a draft, and refused."""
+    count = len(result.submitted if submit else result.saved)
+    if submit:
+        message = ngettext(
+            "%(count)s entry submitted for review.",
+            "%(count)s entries submitted for review.",
+            count,
+        )
+    else:
+        message = ngettext(
+            "%(count)s entry saved as a draft.", "%(count)s entries saved as drafts.", count
+        )
+    if count or not (result.conflicts or result.kept_as_drafts or result.changed_meanwhile):
+        messages.success(request, message % {"count": count})
+    if result.kept_as_drafts:
+        messages.warning(
+            request,
+            _(
+                "Not submitted, kept as drafts until they have a progress level and a status "
+                "text: %(codes)s."
+            )
+            % {"codes": _codes(result.kept_as_drafts)},
+        )
+    if result.changed_meanwhile:
+        messages.warning(
+            request,
+            _(
+                "Not submitted, because someone changed them after you opened this page: "
+                "%(codes)s. Check them below and submit again."
+            )
+            % {"codes": _codes(result.changed_meanwhile)},
+        )
+    if result.conflicts:
+        messages.error(
+            request,
+            _(
+                "Not saved, because someone else saved them while you were editing: "
+                "%(codes)s. Their version is shown beside your text, which is kept; save "
+                "again to replace theirs."
+            )
+            % {"codes": _codes(conflict.current for conflict in result.conflicts)},
+        )
+
+
 @login_required
 def period_entries(request, pk):
     period, entries = _reporting_period(request, pk)
     editable = period.is_open
-    submitting = request.method == "POST" and "submit" in request.POST
-    data = request.POST.copy() if request.method == "POST" else None
-    if data is not None and not editable:
+    if request.method != "POST":
+        forms = [EntryForm(entry=entry) for entry in entries]
+        return _render(request, period, entries, forms, editable)
+    if not editable:
         raise PermissionDenied
-    forms = [EntryForm(data, entry=entry, submitting=submitting) for entry in entries]
-    conflict = None
-    if data is not None and all(form.is_valid() for form in forms):
-        changes = [
-            EntryChange(
-                entry=form.entry, version=form.cleaned_data["version"], values=form.cleaned_data
-            )
-            for form in forms
-        ]
-        try:
-            save_entries(changes, user=request.user, submit=submitting)
-        except EditConflict as error:
-            conflict = error.current
-            # Show the other version, keep what the user typed, and let the next save win.
-            data[f"entry-{conflict.pk}-version"] = conflict.version
-            forms = [EntryForm(data, entry=entry, submitting=submitting) for entry in entries]
-            for form in forms:
-                form.is_valid()
-            messages.error(
-                request,
-                _(
-                    "Nothing was saved: %(code)s was changed by %(user)s while you were "
-                    "editing. Their version is shown above your text; save again to keep yours."
-                )
-                % {"code": conflict.goal.code, "user": conflict.updated_by or _("someone")},
-            )
-        else:
-            if submitting:
-                message = ngettext(
-                    "%(count)s entry submitted for review.",
-                    "%(count)s entries submitted for review.",
-                    len(changes),
-                )
-            else:
-                message = ngettext(
-                    "%(count)s entry saved as a draft.",
-                    "%(count)s entries saved as drafts.",
-                    len(changes),
-                )
-            messages.success(request, message % {"count": len(changes)})
-            return redirect("staff:period", pk=period.pk)
-    elif data is not None:
+    submit = "submit" in request.POST
+    forms = [EntryForm(request.POST, entry=entry) for entry in entries]
+    if not all(form.is_valid() for form in forms):
         messages.error(request, _("Nothing was saved: correct the entries marked below."))
+        return _render(request, period, entries, forms, editable)
 
+    edits = [
+        Edit(
+            entry_id=form.entry.pk,
+            loaded_version=form.cleaned_data["version"],
+            values=form.changed_values(),
+        )
+        for form in forms
+    ]
+    result = save_entries(edits, user=request.user, submit=submit)
+    _report(request, result, submit)
+    if not result.conflicts:
+        return redirect("staff:period", pk=period.pk)
+
+    # Saved entries show as saved; each conflict shows the other version beside the
+    # user's typed text, which a second save writes over it.
+    period, entries = _reporting_period(request, pk)
+    conflicts = {conflict.current.pk: conflict.current for conflict in result.conflicts}
+    data = request.POST.copy()
+    forms = []
+    for entry in entries:
+        if entry.pk in conflicts:
+            form = EntryForm(data, entry=entry)
+            form.rebase(data, conflicts[entry.pk])
+            form.is_valid()
+        else:
+            form = EntryForm(entry=entry)
+        forms.append(form)
+    return _render(request, period, entries, forms, editable, conflicts)
+
+
+def _render(request, period, entries, forms, editable, conflicts=None):
     return render(
         request,
         "staff/period.html",
@@ -103,28 +145,25 @@ def period_entries(request, pk):
             "period": period,
             "editable": editable,
             "late": period.is_late,
-            "groups": _grouped_rows(period, entries, forms, conflict),
+            "groups": _grouped_rows(period, entries, forms, conflicts or {}),
         },
     )
 
 
-def _grouped_rows(period, entries, forms, conflict):
-    """Rows under their council-term goals, each with the previous period's entry beside it."""
-    previous = ProgressEntry.objects.latest_before(period, [entry.goal_id for entry in entries])
-    council_goals = {
-        goal.code: goal
-        for goal in Goal.objects.filter(strategy=period.strategy, kind=Goal.Kind.GOAL)
-    }
+def _grouped_rows(period, entries, forms, conflicts):
+    """Rows under their council-term goals, each with what was approved or published for
+    the goal in the previous period beside it."""
+    previous = ProgressEntry.objects.reviewed_before(period, [entry.goal_id for entry in entries])
     groups = {}
     for entry, form in zip(entries, forms, strict=True):
-        code = entry.goal.code.split(".")[0] + "."
-        groups.setdefault(code, {"goal": council_goals.get(code), "code": code, "rows": []})
-        groups[code]["rows"].append(
+        term_goal = entry.goal.term_goal
+        groups.setdefault(term_goal.pk, {"goal": term_goal, "rows": []})
+        groups[term_goal.pk]["rows"].append(
             {
                 "entry": entry,
                 "form": form,
                 "previous": previous.get(entry.goal_id),
-                "conflict": conflict if conflict and conflict.pk == entry.pk else None,
+                "conflict": conflicts.get(entry.pk),
             }
         )
     return list(groups.values())

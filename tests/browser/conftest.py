@@ -1,6 +1,5 @@
 """A real headless Chromium (Debian's) driven by Playwright, against the live test server."""
 
-import importlib
 import io
 import os
 from pathlib import Path
@@ -75,8 +74,9 @@ def live_db(transactional_db):
     so the role groups that a migration creates are created again, by the same code."""
     from django.apps import apps
 
-    roles = importlib.import_module("reports.migrations.0005_roles")
-    roles.create_groups(apps, None)
+    from reports.roles import create_groups
+
+    create_groups(apps)
 
 
 @pytest.fixture

@@ -71,6 +71,7 @@ def test_it_places_a_row_once_its_misspelling_is_made_an_alias():
     assert [a["line"] for a in again["anomalies"]] == [27]
     placed = ImportAnomaly.objects.filter(status=ImportAnomaly.Status.PLACED)
     assert sorted(placed.values_list("line", flat=True)) == sorted(misspelled)
+    assert all(anomaly.resolved_at for anomaly in placed)
     assert ProgressEntry.objects.get(goal__code="03.06").responsible == talousjohtaja
 
 
@@ -159,7 +160,7 @@ def test_it_fills_blank_drafts_of_an_open_period(tmp_path, world):
 
     assert summary["counts"]["updated"] == 1
     entry = Entry.objects.get(pk=blank.pk)
-    assert (entry.level, entry.status_text, entry.status) == (
+    assert (entry.level, entry.status_text, entry.review_state) == (
         4,
         "From the department's sheet",
         "submitted",

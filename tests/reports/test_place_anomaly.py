@@ -55,7 +55,7 @@ def test_it_places_a_row_without_a_code_where_the_official_says(logged_in, demo_
     assert entry.risks == "Resurssipula"
     assert entry.status_text.startswith("Sisäisten palveluiden prosessien kehittä")
     assert entry.responsible == demo_persons["Talousjohtaja"]
-    assert (entry.source_line, entry.status) == (27, "submitted")
+    assert (entry.source_line, entry.review_state) == (27, "submitted")
     anomaly.refresh_from_db()
     assert anomaly.status == "placed"
     assert anomaly.resolved_by.username == "virkailija"

@@ -5,26 +5,32 @@ import datetime
 import pytest
 
 from reports.models import ProgressEntry
-from reports.services import EntryChange, save_entries
+from reports.services import Edit, save_entries
 
 pytestmark = pytest.mark.django_db
 
 
 def form_data(entries, submit=False, values=None):
-    """The page's POST: every shown entry, with `values[pk]` overriding its fields."""
+    """The page's POST as a browser sends it: every shown entry as it was loaded, with
+    `values[pk]` typed over its fields."""
     data = {"submit" if submit else "save": ""}
     for entry in entries:
-        fields = {
+        loaded = {
             "level": entry.level or "",
             "status_text": entry.status_text,
             "risks": entry.risks,
             "overall_status": entry.overall_status,
-            "version": entry.version,
-            **(values or {}).get(entry.pk, {}),
         }
-        for name, value in fields.items():
+        typed = {**loaded, **(values or {}).get(entry.pk, {})}
+        for name, value in typed.items():
             data[f"entry-{entry.pk}-{name}"] = value
+            data[f"initial-entry-{entry.pk}-{name}"] = loaded[name]
+        data[f"entry-{entry.pk}-version"] = entry.version
     return data
+
+
+def edit(entry, **values):
+    return Edit(entry_id=entry.pk, loaded_version=entry.version, values=values)
 
 
 @pytest.fixture
@@ -80,7 +86,12 @@ def test_it_saves_several_rows_as_drafts_and_shows_them_again(client, reporter):
 
     assert response.status_code == 302
     a, c = reporter.entry("open", "a"), ProgressEntry.objects.get(pk=c.pk)
-    assert (a.level, a.status_text, a.risks, a.status) == (3, "Going well", "Budget", "draft")
+    assert (a.level, a.status_text, a.risks, a.review_state) == (
+        3,
+        "Going well",
+        "Budget",
+        "draft",
+    )
     assert (c.level, c.overall_status) == (1, "red")
     again = client.get(url(reporter), follow=True).content.decode()
     assert "Going well" in again
@@ -97,7 +108,7 @@ def test_it_shows_an_error_at_the_row_and_keeps_everything_typed(client, reporte
             submit=True,
             values={
                 a.pk: {"level": "4", "status_text": "Ready"},
-                c.pk: {"level": "", "status_text": "Typed but no level"},
+                c.pk: {"level": "9", "status_text": "Typed with a level off the scale"},
             },
         ),
     )
@@ -105,11 +116,35 @@ def test_it_shows_an_error_at_the_row_and_keeps_everything_typed(client, reporte
     assert response.status_code == 200
     content = response.content.decode()
     assert "Nothing was saved: correct the entries marked below." in content
-    assert "Give a progress level before submitting." in content
-    assert "Typed but no level" in content and "Ready" in content
+    assert "Select a valid choice" in content
+    assert "Typed with a level off the scale" in content and "Ready" in content
     rows = {row["entry"].pk: row["form"] for row in response.context["groups"][0]["rows"]}
     assert rows[c.pk].errors and not rows[a.pk].errors
     assert reporter.entry("open", "a").status_text == ""  # all or nothing
+
+
+def test_it_submits_complete_entries_and_keeps_incomplete_ones_as_drafts(client, reporter):
+    a, c = reporter.entry("open", "a"), reporter.extra
+
+    response = client.post(
+        url(reporter),
+        form_data(
+            [a, c],
+            submit=True,
+            values={
+                a.pk: {"level": "4", "status_text": "Ready"},
+                c.pk: {"level": "", "status_text": "Typed but no level yet"},
+            },
+        ),
+        follow=True,
+    )
+
+    a, c = reporter.entry("open", "a"), ProgressEntry.objects.get(pk=c.pk)
+    assert (a.review_state, a.status_text) == ("submitted", "Ready")
+    assert (c.review_state, c.status_text) == ("draft", "Typed but no level yet")
+    content = response.content.decode()
+    assert "1 entry submitted for review." in content
+    assert "kept as drafts until they have a progress level and a status text: 01.01.03" in content
 
 
 def test_it_submits_entries_for_review(client, reporter):
@@ -130,27 +165,22 @@ def test_it_submits_entries_for_review(client, reporter):
     assert set(
         ProgressEntry.objects.filter(
             period=reporter.open, responsible=reporter.person_a
-        ).values_list("status", flat=True)
+        ).values_list("review_state", flat=True)
     ) == {"submitted"}
 
 
 def test_it_refuses_the_second_of_two_concurrent_saves_and_shows_the_first(client, reporter):
     a, c = reporter.entry("open", "a"), reporter.extra
-    loaded = form_data([a, c], values={a.pk: {"level": "2", "status_text": "My late version"}})
+    loaded = form_data(
+        [a, c],
+        values={
+            a.pk: {"level": "2", "status_text": "My late version"},
+            c.pk: {"status_text": "Unrelated text of mine"},
+        },
+    )
     # Meanwhile an official corrects the same entry.
     save_entries(
-        [
-            EntryChange(
-                entry=a,
-                version=a.version,
-                values={
-                    "level": 5,
-                    "status_text": "Official's version",
-                    "risks": "",
-                    "overall_status": "",
-                },
-            )
-        ],
+        [edit(a, level=5, status_text="Official's version")],
         user=reporter.official,
     )
 
@@ -158,10 +188,14 @@ def test_it_refuses_the_second_of_two_concurrent_saves_and_shows_the_first(clien
 
     assert response.status_code == 200
     content = response.content.decode()
-    assert "Nothing was saved: 01.01.01 was changed by virkailija" in content
+    assert "Not saved, because someone else saved them while you were editing: 01.01.01" in content
+    assert "virkailija saved this entry" in content
     assert "Official&#x27;s version" in content or "Official's version" in content
     assert "My late version" in content  # what the reporter typed is kept
     assert reporter.entry("open", "a").status_text == "Official's version"
+    # The entry without a conflict was saved.
+    assert ProgressEntry.objects.get(pk=c.pk).status_text == "Unrelated text of mine"
+    assert "1 entry saved as a draft." in content
 
     # Saving again, having seen the other version, keeps the reporter's text.
     again = response.context["groups"][0]["rows"][0]["form"].data.copy()
@@ -169,6 +203,56 @@ def test_it_refuses_the_second_of_two_concurrent_saves_and_shows_the_first(clien
 
     assert response.status_code == 302
     assert reporter.entry("open", "a").status_text == "My late version"
+    assert ProgressEntry.objects.get(pk=c.pk).status_text == "Unrelated text of mine"
+
+
+def test_it_keeps_both_tabs_edits_of_different_entries(client, reporter):
+    """Story 2: tab A saves entry X; tab B, loaded before, changes only entry Y."""
+    x, y = reporter.entry("open", "a"), reporter.extra
+    tab_a = form_data([x, y], values={x.pk: {"level": "3", "status_text": "From tab A"}})
+    tab_b = form_data([x, y], values={y.pk: {"level": "2", "status_text": "From tab B"}})
+
+    first = client.post(url(reporter), tab_a)
+    second = client.post(url(reporter), tab_b, follow=True)
+
+    assert first.status_code == 302
+    assert "1 entry saved as a draft." in second.content.decode()
+    assert "Not saved" not in second.content.decode()
+    x, y = reporter.entry("open", "a"), ProgressEntry.objects.get(pk=y.pk)
+    assert (x.level, x.status_text) == (3, "From tab A")
+    assert (y.level, y.status_text) == (2, "From tab B")
+
+
+def test_it_reports_every_conflict_at_once(client, reporter):
+    x, y = reporter.entry("open", "a"), reporter.extra
+    loaded = form_data(
+        [x, y], values={x.pk: {"status_text": "Mine X"}, y.pk: {"status_text": "Mine Y"}}
+    )
+    save_entries(
+        [edit(x, status_text="Theirs X"), edit(y, status_text="Theirs Y")],
+        user=reporter.official,
+    )
+
+    response = client.post(url(reporter), loaded)
+
+    rows = response.context["groups"][0]["rows"]
+    assert [row["conflict"].status_text for row in rows] == ["Theirs X", "Theirs Y"]
+    assert "01.01.01, 01.01.03" in response.content.decode()
+    assert [row["form"]["status_text"].value() for row in rows] == ["Mine X", "Mine Y"]
+
+
+def test_it_does_not_submit_an_unseen_change_of_an_entry_the_reporter_left_alone(client, reporter):
+    x, y = reporter.entry("open", "a"), reporter.extra
+    loaded = form_data([x, y], submit=True, values={y.pk: {"level": "2", "status_text": "Y"}})
+    save_entries([edit(x, level=4, status_text="Changed in the other tab")], user=reporter.staff_a)
+
+    response = client.post(url(reporter), loaded, follow=True)
+
+    assert reporter.entry("open", "a").review_state == "draft"
+    assert ProgressEntry.objects.get(pk=y.pk).review_state == "submitted"
+    assert "someone changed them after you opened this page: 01.01.01" in (
+        response.content.decode()
+    )
 
 
 def test_it_accepts_entries_after_the_deadline_but_says_they_are_late(client, reporter):
@@ -193,12 +277,7 @@ def test_it_shows_the_comment_of_a_returned_entry(client, reporter):
     from reports.services import review_entries
 
     entry = reporter.entry("open", "a")
-    values = {"level": 2, "status_text": "Thin", "risks": "", "overall_status": ""}
-    save_entries(
-        [EntryChange(entry=entry, version=entry.version, values=values)],
-        user=reporter.staff_a,
-        submit=True,
-    )
+    save_entries([edit(entry, level=2, status_text="Thin")], user=reporter.staff_a, submit=True)
     review_entries(
         [entry], user=reporter.official, approve=False, comment="Please add the budget figures."
     )

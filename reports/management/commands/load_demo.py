@@ -52,7 +52,9 @@ class Command(BaseCommand):
                 if not period.published:
                     # The legacy files are what the municipality published: approve and
                     # publish them through the same workflow as officials do.
-                    submitted = period.entries.filter(status=ProgressEntry.Status.SUBMITTED)
+                    submitted = period.entries.filter(
+                        review_state=ProgressEntry.ReviewState.SUBMITTED
+                    )
                     review_entries(submitted, user=admin, approve=True)
                     publish_period(period, user=admin)
             self._open_period(admin)

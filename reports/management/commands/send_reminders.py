@@ -24,7 +24,10 @@ class Command(BaseCommand):
         pending = (
             ProgressEntry.objects.filter(
                 period=period,
-                status__in=[ProgressEntry.Status.DRAFT, ProgressEntry.Status.RETURNED],
+                review_state__in=[
+                    ProgressEntry.ReviewState.DRAFT,
+                    ProgressEntry.ReviewState.RETURNED,
+                ],
                 responsible__isnull=False,
             )
             .select_related("responsible__user", "goal")

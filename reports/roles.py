@@ -1,19 +1,25 @@
-"""The three roles as groups: department staff, officials and administrators."""
+"""The three roles as groups: department staff, officials and administrators.
+
+Created by a data migration (reports/migrations/0002_roles.py); tests that empty the
+tables create them again with the same function.
+"""
 
 from django.contrib.auth.management import create_permissions
-from django.db import migrations
 
 STAFF_GROUP = "Toimialojen raportoijat"
 OFFICIALS_GROUP = "Strategiatiimi"
 ADMINISTRATORS_GROUP = "Pääkäyttäjät"
 
 
-def create_groups(apps, schema_editor):
+def create_groups(apps):
+    """Create the role groups with their permissions; `apps` is a migration's app
+    registry or django.apps.apps."""
     # Permissions are otherwise created only after all migrations have run.
     for app_config in apps.get_app_configs():
-        app_config.models_module = True
+        models_module = getattr(app_config, "models_module", None)
+        app_config.models_module = models_module or True
         create_permissions(app_config, apps=apps, verbosity=0)
-        app_config.models_module = None
+        app_config.models_module = models_module
     Group = apps.get_model("auth", "Group")
     Permission = apps.get_model("auth", "Permission")
     Group.objects.get_or_create(name=STAFF_GROUP)  # no admin rights: reports/rules.py decides
@@ -29,18 +35,7 @@ def create_groups(apps, schema_editor):
     )
 
 
-def remove_groups(apps, schema_editor):
+def remove_groups(apps):
     apps.get_model("auth", "Group").objects.filter(
         name__in=[STAFF_GROUP, OFFICIALS_GROUP, ADMINISTRATORS_GROUP]
     ).delete()
-
-
-class Migration(migrations.Migration):
-    dependencies = [
-        ("auth", "0012_alter_user_first_name_max_length"),
-        ("contenttypes", "0002_remove_content_type_name"),
-        ("goals", "0002_history"),
-        ("reports", "0004_workflow_and_history"),
-    ]
-
-    operations = [migrations.RunPython(create_groups, remove_groups)]
