@@ -292,6 +292,10 @@ class ProgressEntryAdmin(ExportMixin, SimpleHistoryAdmin):
         # Entries come from opening a period, an import or placing an anomaly.
         return False
 
+    def has_delete_permission(self, request, obj=None):
+        # Someone's reported work; a mistaken entry is returned or corrected instead.
+        return False
+
     @admin.display(description=gettext_lazy("code"), ordering="goal__code")
     def code(self, entry):
         return entry.goal.code
@@ -300,35 +304,37 @@ class ProgressEntryAdmin(ExportMixin, SimpleHistoryAdmin):
     def goal_title(self, entry):
         return Truncator(entry.goal.title).chars(80)
 
-    def _published(self, entry, name):
+    def _published(self, entry, read):
+        """A value of the entry's published version; the empty-value dash if it has none."""
         published = getattr(entry, "published", None)
-        return getattr(published, name) if published else None
+        value = read(published) if published else None
+        return self.get_empty_value_display() if value in (None, "") else value
 
     @admin.display(description=gettext_lazy("published at"))
     def published_at(self, entry):
-        return self._published(entry, "published_at")
+        return self._published(entry, lambda published: published.published_at)
 
     @admin.display(description=gettext_lazy("published progress level"))
     def published_level(self, entry):
-        published = getattr(entry, "published", None)
-        return published.get_level_display() if published and published.level else None
+        return self._published(
+            entry, lambda published: published.get_level_display() if published.level else None
+        )
 
     @admin.display(description=gettext_lazy("published status text"))
     def published_status_text(self, entry):
-        return self._published(entry, "status_text")
+        return self._published(entry, lambda published: published.status_text)
 
     @admin.display(description=gettext_lazy("published main risks"))
     def published_risks(self, entry):
-        return self._published(entry, "risks")
+        return self._published(entry, lambda published: published.risks)
 
     @admin.display(description=gettext_lazy("published overall status"))
     def published_overall_status(self, entry):
-        published = getattr(entry, "published", None)
-        return published.get_overall_status_display() if published else None
+        return self._published(entry, lambda published: published.get_overall_status_display())
 
     @admin.display(description=gettext_lazy("published responsible person"))
     def published_responsible(self, entry):
-        return self._published(entry, "responsible")
+        return self._published(entry, lambda published: published.responsible)
 
     def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
         try:

@@ -84,9 +84,9 @@ def _report(request, result, submit):
         messages.error(
             request,
             _(
-                "Not saved, because someone else saved them while you were editing: "
-                "%(codes)s. Their version is shown beside your text, which is kept; save "
-                "again to replace theirs."
+                "Not saved, because they were saved again after you opened this page "
+                "(by someone else, or by you in another window): %(codes)s. The saved "
+                "version is shown above your text, which is kept; save again to replace it."
             )
             % {"codes": _codes(conflict.current for conflict in result.conflicts)},
         )

@@ -188,7 +188,7 @@ def test_it_refuses_the_second_of_two_concurrent_saves_and_shows_the_first(clien
 
     assert response.status_code == 200
     content = response.content.decode()
-    assert "Not saved, because someone else saved them while you were editing: 01.01.01" in content
+    assert "by you in another window): 01.01.01. The saved version is shown" in content
     assert "virkailija saved this entry" in content
     assert "Official&#x27;s version" in content or "Official's version" in content
     assert "My late version" in content  # what the reporter typed is kept
