@@ -12,7 +12,6 @@ there.
 
 import io
 import json
-import time
 
 import pytest
 from django.core.management import call_command
@@ -257,9 +256,7 @@ def goals_with_published_progress():
 
 
 def test_it_shows_no_unpublished_text_on_any_public_url(client, edited):
-    started = time.monotonic()
     walk = walk_every_public_url(client, edited)
-    elapsed = time.monotonic() - started
 
     leaks = {
         url: text[max(text.index(MARKER) - 200, 0) : text.index(MARKER) + 200]
@@ -269,7 +266,6 @@ def test_it_shows_no_unpublished_text_on_any_public_url(client, edited):
         if MARKER in text
     }
     assert leaks == {}
-    print(f"{len(walk.statuses)} URLs walked, {len(walk.bodies)} answered 200, in {elapsed:.1f} s")
 
     # The walk saw the pages, not a wall of 404s.
     goal_pages = {
