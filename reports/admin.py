@@ -1,11 +1,12 @@
-import base64
-
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.helpers import ActionForm
 from django.contrib.auth import get_user_model
+from django.contrib.auth.admin import GroupAdmin as DjangoGroupAdmin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.contrib.auth.models import Group
 from django.core.exceptions import PermissionDenied
+from django.db import transaction
 from django.db.models import Count, Q
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
@@ -27,25 +28,44 @@ from reports.legacy import LegacyFileError
 from reports.legacy.importer import import_legacy_file
 from reports.legacy.placing import anomaly_initial
 
-from .models import ImportAnomaly, ImportBatch, ProgressEntry, ReportingPeriod
+from .models import ImportAnomaly, ImportBatch, PendingImport, ProgressEntry, ReportingPeriod
 from .resources import ProgressEntryResource
 
 User = get_user_model()
 
 
 class UserAdmin(DjangoUserAdmin):
-    """Administrators manage users and groups, but only a superuser makes superusers or
-    grants permissions one user at a time."""
+    """Administrators manage ordinary users: only a superuser sees or changes a superuser
+    (their password, their active flag), makes superusers, grants permissions one user
+    at a time, or changes their own roles."""
+
+    def get_queryset(self, request):
+        users = super().get_queryset(request)
+        return users if request.user.is_superuser else users.filter(is_superuser=False)
 
     def get_readonly_fields(self, request, obj=None):
         readonly = list(super().get_readonly_fields(request, obj))
         if not request.user.is_superuser:
             readonly += ["is_superuser", "user_permissions"]
+            if obj is not None and obj.pk == request.user.pk:
+                readonly += ["groups", "is_staff", "is_active"]
+        return readonly
+
+
+class GroupAdmin(DjangoGroupAdmin):
+    """A role's permissions are the superuser's to change; administrators only see them."""
+
+    def get_readonly_fields(self, request, obj=None):
+        readonly = list(super().get_readonly_fields(request, obj))
+        if not request.user.is_superuser:
+            readonly += ["permissions"]
         return readonly
 
 
 admin.site.unregister(User)
 admin.site.register(User, UserAdmin)
+admin.site.unregister(Group)
+admin.site.register(Group, GroupAdmin)
 
 
 @admin.register(ReportingPeriod)
@@ -420,9 +440,6 @@ class LegacyUploadForm(forms.Form):
     )
 
 
-SESSION_KEY = "legacy_import_preview"
-
-
 @admin.register(ImportBatch)
 class ImportBatchAdmin(admin.ModelAdmin):
     list_display = ["filename", "period", "imported_at", "imported_by", "entry_count"]
@@ -462,46 +479,65 @@ class ImportBatchAdmin(admin.ModelAdmin):
             "title": _("Import a legacy file"),
             "opts": self.model._meta,
         }
-        pending = request.session.get(SESSION_KEY)
+        pending_id = request.POST.get("pending")
         if request.method == "POST" and "cancel" in request.POST:
-            request.session.pop(SESSION_KEY, None)
+            PendingImport.objects.filter(pk=pending_id, uploaded_by=request.user).delete()
             self.message_user(request, _("Import cancelled; nothing was written."))
             return redirect("admin:reports_importbatch_import")
-        if request.method == "POST" and "confirm" in request.POST and pending:
-            return self._confirm(request, pending)
+        if request.method == "POST" and "confirm" in request.POST:
+            return self._confirm(request, pending_id)
         form = LegacyUploadForm(request.POST or None, request.FILES or None)
         if request.method == "POST" and form.is_valid():
             upload = form.cleaned_data["file"]
-            pending = {
-                "content": base64.b64encode(upload.read()).decode("ascii"),
-                "filename": upload.name,
-                "period": form.cleaned_data["period"],
-                "term": form.cleaned_data["term"] or None,
-            }
+            pending = PendingImport(
+                content=upload.read(),
+                filename=upload.name[-255:],
+                period_label=form.cleaned_data["period"][:40],
+                term=form.cleaned_data["term"][:20],
+                uploaded_by=request.user,
+            )
             try:
                 summary = self._run(pending, request.user, dry_run=True)
             except LegacyFileError as error:
                 form.add_error("file", str(error))
             else:
-                request.session[SESSION_KEY] = pending
-                context["summary"] = summary
+                # An upload that was never confirmed or cancelled is replaced by the next.
+                PendingImport.objects.filter(uploaded_by=request.user).delete()
+                pending.save()
+                context.update(summary=summary, pending=pending)
         context["form"] = form
         return TemplateResponse(request, "admin/reports/import_legacy.html", context)
 
     def _run(self, pending, user, *, dry_run):
         return import_legacy_file(
-            content=base64.b64decode(pending["content"]),
-            filename=pending["filename"],
-            period=pending["period"],
-            term=pending["term"],
+            content=bytes(pending.content),
+            filename=pending.filename,
+            period=pending.period_label,
+            term=pending.term or None,
             user=user,
             dry_run=dry_run,
         )
 
-    def _confirm(self, request, pending):
-        request.session.pop(SESSION_KEY, None)
+    def _confirm(self, request, pending_id):
+        """Import the pending file once: a second confirmation, in another tab or a
+        double click, finds it gone and imports nothing."""
         try:
-            summary = self._run(pending, request.user, dry_run=False)
+            with transaction.atomic():
+                pending = (
+                    PendingImport.objects.select_for_update()
+                    .filter(pk=pending_id if str(pending_id).isdigit() else None)
+                    .filter(uploaded_by=request.user)
+                    .first()
+                )
+                if pending is None:
+                    self.message_user(
+                        request,
+                        _("This import was already confirmed or cancelled."),
+                        messages.WARNING,
+                    )
+                    return redirect("admin:reports_importbatch_changelist")
+                summary = self._run(pending, request.user, dry_run=False)
+                pending.delete()
         except LegacyFileError as error:
             self.message_user(request, str(error), messages.ERROR)
             return redirect("admin:reports_importbatch_import")

@@ -1,4 +1,5 @@
 from django import forms
+from django.conf import settings
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
@@ -52,12 +53,14 @@ class EntryForm(forms.Form):
         label=_("Status"),
         widget=forms.Textarea(attrs={"rows": 4}),
         required=False,
+        max_length=settings.ENTRY_TEXT_LIMIT,
         show_hidden_initial=True,
     )
     risks = forms.CharField(
         label=_("Main risks"),
         widget=forms.Textarea(attrs={"rows": 2}),
         required=False,
+        max_length=settings.ENTRY_TEXT_LIMIT,
         show_hidden_initial=True,
     )
     overall_status = forms.ChoiceField(
@@ -117,10 +120,16 @@ class PlaceAnomalyForm(forms.Form):
     goal = forms.ModelChoiceField(label=_("Goal, annual goal or action"), queryset=None)
     level = EntryForm.base_fields["level"]
     status_text = forms.CharField(
-        label=_("Status"), widget=forms.Textarea(attrs={"rows": 4}), required=False
+        label=_("Status"),
+        widget=forms.Textarea(attrs={"rows": 4}),
+        required=False,
+        max_length=settings.ENTRY_TEXT_LIMIT,
     )
     risks = forms.CharField(
-        label=_("Main risks"), widget=forms.Textarea(attrs={"rows": 2}), required=False
+        label=_("Main risks"),
+        widget=forms.Textarea(attrs={"rows": 2}),
+        required=False,
+        max_length=settings.ENTRY_TEXT_LIMIT,
     )
     overall_status = EntryForm.base_fields["overall_status"]
     responsible = forms.ModelChoiceField(

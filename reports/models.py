@@ -3,7 +3,10 @@ import datetime
 import re
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
+from django.db.models.functions import Length
+from django.db.models.lookups import LessThanOrEqual
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
@@ -25,6 +28,16 @@ def parse_period_label(label):
     return int(year), first, last
 
 
+def validate_period_label(label):
+    """A label is a period such as 1–8/2022 or 2022: nothing that could break a file name,
+    a CSV cell or a page (line breaks, quotes)."""
+    if parse_period_label(label) is None:
+        raise ValidationError(
+            _("“%(label)s” is not a reporting period; write it like 1–8/2022 or 2022"),
+            params={"label": label},
+        )
+
+
 class ReportingPeriodQuerySet(models.QuerySet):
     def published(self):
         return self.filter(published=True)
@@ -37,7 +50,12 @@ class ReportingPeriod(models.Model):
         Strategy, verbose_name=_("strategy"), on_delete=models.PROTECT, related_name="periods"
     )
     year = models.PositiveSmallIntegerField(_("year"))
-    label = models.CharField(_("label"), max_length=40, help_text=_("For example 1–8/2022."))
+    label = models.CharField(
+        _("label"),
+        max_length=40,
+        validators=[validate_period_label],
+        help_text=_("For example 1–8/2022."),
+    )
     start_date = models.DateField(_("start date"))
     end_date = models.DateField(_("end date"))
     deadline = models.DateField(_("reporting deadline"), null=True, blank=True)
@@ -115,6 +133,41 @@ class ImportBatch(models.Model):
 
     def __str__(self):
         return f"{self.filename} → {self.period}"
+
+
+def text_limits(prefix, fields):
+    """Database constraints that keep each text field within settings.ENTRY_TEXT_LIMIT."""
+    return [
+        models.CheckConstraint(
+            condition=LessThanOrEqual(Length(name), settings.ENTRY_TEXT_LIMIT),
+            name=f"{prefix}_{name}_within_limit",
+        )
+        for name in fields
+    ]
+
+
+class PendingImport(models.Model):
+    """An uploaded legacy file whose dry run an official is looking at.
+
+    Kept in the database rather than the session, so that any worker process can confirm
+    it; confirming deletes it in the same transaction as the import, so it imports once.
+    """
+
+    content = models.BinaryField(_("file"))
+    filename = models.CharField(_("file name"), max_length=255)
+    period_label = models.CharField(_("reporting period"), max_length=40)
+    term = models.CharField(_("council term"), max_length=20, blank=True)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("uploaded by"), on_delete=models.CASCADE
+    )
+    uploaded_at = models.DateTimeField(_("uploaded at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("pending import")
+        verbose_name_plural = _("pending imports")
+
+    def __str__(self):
+        return f"{self.filename} → {self.period_label}"
 
 
 class ProgressEntryQuerySet(models.QuerySet):
@@ -197,8 +250,10 @@ class ProgressEntry(models.Model):
     level = models.PositiveSmallIntegerField(
         _("progress level"), choices=Level.choices, null=True, blank=True
     )
-    status_text = models.TextField(_("status text"), blank=True)
-    risks = models.TextField(_("main risks"), blank=True)
+    status_text = models.TextField(
+        _("status text"), blank=True, max_length=settings.ENTRY_TEXT_LIMIT
+    )
+    risks = models.TextField(_("main risks"), blank=True, max_length=settings.ENTRY_TEXT_LIMIT)
     overall_status = models.CharField(
         _("overall status"), max_length=10, choices=OverallStatus.choices, blank=True
     )
@@ -258,6 +313,7 @@ class ProgressEntry(models.Model):
     public_status_text = models.TextField(
         _("text to publish"),
         blank=True,
+        max_length=settings.ENTRY_TEXT_LIMIT,
         help_text=_("Leave empty to publish the status text that staff entered."),
     )
     # The version the override was written for: once the content changes again, the
@@ -281,6 +337,7 @@ class ProgressEntry(models.Model):
                 condition=models.Q(level__isnull=True) | models.Q(level__gte=1, level__lte=5),
                 name="level_1_to_5",
             ),
+            *text_limits("entry", ["status_text", "risks", "public_status_text"]),
         ]
         indexes = [
             # The period dashboard and the staff page: a period's entries by person.
@@ -426,6 +483,7 @@ class PublishedEntry(models.Model):
                 condition=models.Q(level__isnull=True) | models.Q(level__gte=1, level__lte=5),
                 name="published_level_1_to_5",
             ),
+            *text_limits("published", ["status_text", "risks"]),
         ]
 
     def __str__(self):
@@ -447,6 +505,7 @@ class ImportAnomaly(models.Model):
         PROGRESS_REMOVED = "progress_removed", _("progress stored earlier is missing from the file")
         EDITED_SINCE_IMPORT = "edited", _("the entry was changed after it was imported")
         EXTRA_CELLS = "extra_cells", _("more cells than the header has")
+        TEXT_TOO_LONG = "text_too_long", _("status text or risks longer than allowed")
 
     class Status(models.TextChoices):
         OPEN = "open", _("open")

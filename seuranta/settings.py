@@ -137,6 +137,15 @@ STORAGES = {
     },
 }
 
+# The longest status text or main risks an entry may hold. The staff form, the admin,
+# the importer (as an anomaly) and a database constraint enforce it; changing it needs
+# a migration (makemigrations notices).
+ENTRY_TEXT_LIMIT = 4000
+
+# Exporting entries from the admin needs the view permission of progress entries
+# (django-import-export lets any admin login export otherwise).
+IMPORT_EXPORT_EXPORT_PERMISSION_CODE = "view"
+
 # Legacy files of up to a few megabytes are uploaded through the admin.
 DATA_UPLOAD_MAX_MEMORY_SIZE = 20 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 20 * 1024 * 1024

@@ -10,6 +10,8 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils.feedgenerator import Atom1Feed
+from django.utils.http import content_disposition_header
+from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django_tables2 import RequestConfig
@@ -136,8 +138,8 @@ def period_data(request, pk, fmt):
     """The period's published entries as open data (CC BY 4.0)."""
     period = _published_period_or_404(pk)
     records = export.period_records(period, published=True)
-    filename = f"seuranta-{period.strategy.term}-{period.label}".replace("/", "-")
-    filename = filename.replace("–", "-")
+    label = f"seuranta {period.strategy.term} {period.label}"
+    filename = slugify(label.replace("/", " ").replace("–", " "))
     if fmt == "csv":
         response = HttpResponse(export.to_csv(records), content_type="text/csv; charset=utf-8")
     elif fmt == "xlsx":
@@ -150,7 +152,7 @@ def period_data(request, pk, fmt):
             export.to_json(period, records), content_type="application/json; charset=utf-8"
         )
     if fmt != "json":
-        response["Content-Disposition"] = f'attachment; filename="{filename}.{fmt}"'
+        response["Content-Disposition"] = content_disposition_header(True, f"{filename}.{fmt}")
     return response
 
 

@@ -36,10 +36,14 @@ def test_it_previews_an_import_without_writing(logged_in):
     assert table_counts() == before
 
 
-def test_it_imports_on_confirm(logged_in):
-    upload(logged_in)
+def confirm(client, pending):
+    return client.post(URL, {"confirm": "1", "pending": pending.pk}, follow=True)
 
-    response = logged_in.post(URL, {"confirm": "1"}, follow=True)
+
+def test_it_imports_on_confirm(logged_in):
+    pending = upload(logged_in).context["pending"]
+
+    response = confirm(logged_in, pending)
 
     assert ProgressEntry.objects.count() == 49
     assert ImportAnomaly.objects.get().line == 31
@@ -50,13 +54,37 @@ def test_it_imports_on_confirm(logged_in):
 
 
 def test_it_writes_nothing_on_cancel(logged_in):
-    upload(logged_in)
+    pending = upload(logged_in).context["pending"]
     before = table_counts()
 
-    logged_in.post(URL, {"cancel": "1"})
-    logged_in.post(URL, {"confirm": "1"})  # nothing pending any more
+    logged_in.post(URL, {"cancel": "1", "pending": pending.pk})
+    confirm(logged_in, pending)  # nothing pending any more
 
     assert table_counts() == before
+
+
+def test_it_imports_once_when_confirm_is_pressed_twice(logged_in):
+    pending = upload(logged_in).context["pending"]
+
+    confirm(logged_in, pending)
+    second = confirm(logged_in, pending)
+
+    assert ImportBatch.objects.count() == 1
+    assert ProgressEntry.objects.count() == 49
+    assert "This import was already confirmed or cancelled." in second.content.decode()
+    assert ImportBatch.objects.get().entries.first().history.count() == 1
+
+
+def test_it_lets_no_one_else_confirm_an_officials_upload(logged_in, client, world):
+    pending = upload(logged_in).context["pending"]
+    other = world.official.__class__.objects.create_user(
+        "toinen", password="x-long-password", is_staff=True, is_superuser=True
+    )
+    client.force_login(other)
+
+    confirm(client, pending)
+
+    assert ImportBatch.objects.count() == 0
 
 
 def test_it_shows_why_a_bad_file_cannot_be_imported(logged_in):
