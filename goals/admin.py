@@ -3,11 +3,30 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 from simple_history.admin import SimpleHistoryAdmin
 
+from reports.models import PublicRevision
+
 from .models import Department, Goal, PersonAlias, ResponsiblePerson, Strategy
 
 
+class ShownToResidents:
+    """For models whose texts public pages show (goal and person titles, terms, periods):
+    an official's change raises the public revision, so no cached page keeps the old."""
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        PublicRevision.bump()
+
+    def delete_model(self, request, obj):
+        super().delete_model(request, obj)
+        PublicRevision.bump()
+
+    def delete_queryset(self, request, queryset):
+        super().delete_queryset(request, queryset)
+        PublicRevision.bump()
+
+
 @admin.register(Strategy)
-class StrategyAdmin(admin.ModelAdmin):
+class StrategyAdmin(ShownToResidents, admin.ModelAdmin):
     list_display = ["term", "name"]
 
 
@@ -22,7 +41,7 @@ class PersonAliasInline(admin.TabularInline):
 
 
 @admin.register(ResponsiblePerson)
-class ResponsiblePersonAdmin(SimpleHistoryAdmin):
+class ResponsiblePersonAdmin(ShownToResidents, SimpleHistoryAdmin):
     list_display = ["title", "name", "email", "department", "user", "alias_list"]
     list_filter = ["department"]
     search_fields = ["title", "name", "email", "aliases__alias"]
@@ -56,7 +75,7 @@ class TermFilter(admin.SimpleListFilter):
 
 
 @admin.register(Goal)
-class GoalAdmin(SimpleHistoryAdmin):
+class GoalAdmin(ShownToResidents, SimpleHistoryAdmin):
     list_display = ["code", "short_title", "kind", "year", "strategy", "responsible"]
     list_filter = [TermFilter, "kind", "year", "responsible"]
     search_fields = ["code", "title"]

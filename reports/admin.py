@@ -21,6 +21,7 @@ from import_export.admin import ExportMixin
 from import_export.formats.base_formats import CSV, XLSX
 from simple_history.admin import SimpleHistoryAdmin
 
+from goals.admin import ShownToResidents
 from goals.models import Goal
 from reports import dashboard, services
 from reports.forms import PlaceAnomalyForm, rebase
@@ -69,7 +70,7 @@ admin.site.register(Group, GroupAdmin)
 
 
 @admin.register(ReportingPeriod)
-class ReportingPeriodAdmin(admin.ModelAdmin):
+class ReportingPeriodAdmin(ShownToResidents, admin.ModelAdmin):
     list_display = [
         "label",
         "strategy",

@@ -32,19 +32,28 @@ def period_records(period, *, published=False):
         entries = PublishedEntry.objects.published().filter(period=period)
     else:
         entries = ProgressEntry.objects.filter(period=period)
-    entries = entries.select_related("goal", "responsible").order_by("goal__code")
+    rows = entries.order_by("goal__code").values_list(
+        "goal__code",
+        "goal__title",
+        "goal__kind",
+        "level",
+        "status_text",
+        "risks",
+        "overall_status",
+        "responsible__title",
+    )
     return [
         {
-            "code": entry.goal.code,
-            "title": entry.goal.title,
-            "kind": entry.goal.kind,
-            "level": entry.level,
-            "status_text": entry.status_text,
-            "risks": entry.risks,
-            "overall_status": entry.overall_status or None,
-            "responsible": entry.responsible.title if entry.responsible else None,
+            "code": code,
+            "title": title,
+            "kind": kind,
+            "level": level,
+            "status_text": status_text,
+            "risks": risks,
+            "overall_status": overall_status or None,
+            "responsible": responsible,
         }
-        for entry in entries
+        for code, title, kind, level, status_text, risks, overall_status, responsible in rows
     ]
 
 

@@ -490,6 +490,35 @@ class PublishedEntry(models.Model):
         return f"{self.goal.code} · {self.period}"
 
 
+class PublicRevision(models.Model):
+    """A counter raised whenever something residents see may have changed: publishing,
+    and officials' edits of goals, persons and periods. Public pages are cached, and
+    answer conditional requests, per revision; there is one row."""
+
+    number = models.PositiveBigIntegerField(_("revision"), default=0)
+    changed_at = models.DateTimeField(_("changed at"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("public revision")
+        verbose_name_plural = _("public revisions")
+
+    def __str__(self):
+        return f"{self.number} ({self.changed_at:%Y-%m-%d %H:%M})"
+
+    @classmethod
+    def current(cls):
+        """The current revision, in one primary-key query."""
+        revision = cls.objects.filter(pk=1).first()
+        return revision or cls(pk=1, number=0, changed_at=timezone.now())
+
+    @classmethod
+    def bump(cls):
+        """Raise the revision: every cached public page is out of date from now on."""
+        now = timezone.now()
+        if not cls.objects.filter(pk=1).update(number=models.F("number") + 1, changed_at=now):
+            cls.objects.get_or_create(pk=1, defaults={"number": 1, "changed_at": now})
+
+
 class ImportAnomaly(models.Model):
     """A legacy row the importer could not place, kept whole for an official to resolve."""
 

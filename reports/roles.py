@@ -1,6 +1,6 @@
 """The three roles as groups: department staff, officials and administrators.
 
-Created by a data migration (reports/migrations/0002_roles.py); tests that empty the
+Created by a data migration (reports/migrations/0002_initial_data.py); tests that empty the
 tables create them again with the same function.
 """
 

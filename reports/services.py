@@ -15,7 +15,13 @@ from django.db import transaction
 from django.utils import timezone
 
 from goals.models import Goal
-from reports.models import ImportAnomaly, ProgressEntry, PublishedEntry, ReportingPeriod
+from reports.models import (
+    ImportAnomaly,
+    ProgressEntry,
+    PublicRevision,
+    PublishedEntry,
+    ReportingPeriod,
+)
 
 # What staff enter; a change of any of these is a change of the entry's content.
 CONTENT_FIELDS = ("level", "status_text", "risks", "overall_status")
@@ -224,6 +230,8 @@ def publish_entries(entries, *, user):
             },
         )
         published.append(entry)
+    if published:
+        PublicRevision.bump()
     return published
 
 
@@ -236,6 +244,7 @@ def publish_period(period, *, user):
         period.published = True
         period.published_at = timezone.now()
         period.save(update_fields=["published", "published_at"])
+        PublicRevision.bump()
     return entries
 
 

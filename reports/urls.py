@@ -17,5 +17,5 @@ urlpatterns = [
     path("compare/", public.compare, name="compare"),
     path("about/", public.about, name="about"),
     path("accessibility/", public.accessibility, name="accessibility"),
-    path("feed/", public.PublishedPeriodsFeed(), name="feed"),
+    path("feed/", public.for_residents(public.PublishedPeriodsFeed()), name="feed"),
 ]

@@ -10,6 +10,15 @@ def demo_persons(db):
 
 
 @pytest.fixture(autouse=True)
+def empty_cache():
+    """Each test starts with no cached public page: the database starts over at the same
+    public revision in every test, which production's never does."""
+    from django.core.cache import cache
+
+    cache.clear()
+
+
+@pytest.fixture(autouse=True)
 def language(settings):
     """Messages are asserted in English; Finnish, the default, has tests of its own."""
     with use_language(settings, "en"):

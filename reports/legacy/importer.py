@@ -11,7 +11,13 @@ from django.utils.translation import gettext as _
 
 from goals.models import Goal, ResponsiblePerson, Strategy, normalize_title
 from reports import services
-from reports.models import ImportAnomaly, ImportBatch, ProgressEntry, ReportingPeriod
+from reports.models import (
+    ImportAnomaly,
+    ImportBatch,
+    ProgressEntry,
+    PublicRevision,
+    ReportingPeriod,
+)
 
 from .errors import LegacyFileError
 from .reader import read_table
@@ -94,6 +100,8 @@ def import_legacy_file(*, content, filename, period, term=None, user=None, dry_r
         if dry_run:
             transaction.set_rollback(True)
             summary.period_id = summary.batch_id = None  # rolled back with everything else
+        elif summary.changed:
+            PublicRevision.bump()  # a goal's title may have been filled in
     return summary
 
 

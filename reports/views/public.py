@@ -2,28 +2,73 @@
 no staff-side field of a progress entry can reach them."""
 
 import datetime
+import hashlib
 from collections import Counter, defaultdict
+from functools import wraps
 
 from django.conf import settings
 from django.contrib.syndication.views import Feed
+from django.core.cache import cache
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
+from django.utils.cache import get_conditional_response, patch_cache_control
 from django.utils.feedgenerator import Atom1Feed
-from django.utils.http import content_disposition_header
+from django.utils.http import content_disposition_header, http_date
 from django.utils.text import slugify
+from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from django_tables2 import RequestConfig
 
 from goals.models import Goal
 from reports import export
 from reports.filters import PublicEntryFilter
 from reports.forms import CompareForm
-from reports.models import ProgressEntry, PublishedEntry, ReportingPeriod
+from reports.models import ProgressEntry, PublicRevision, PublishedEntry, ReportingPeriod
 from reports.tables import PublicEntryTable
 
 PER_PAGE = 25
+# A cached page that nobody asks for again leaves the cache after a day at the latest.
+CACHE_SECONDS = 24 * 60 * 60
+
+
+def for_residents(view):
+    """Serve a public page from the cache until the next change residents may see.
+
+    Pages are cached per public revision (reports.models.PublicRevision, raised by
+    publishing and by officials' edits), language and URL, in Django's cache (local
+    memory, or Redis in production): every worker process reads the revision from the
+    database, so none serves a page older than the last publishing. The ETag and
+    Last-Modified let a browser or proxy revalidate with a 304.
+    """
+
+    @wraps(view)
+    def wrapped(request, *args, **kwargs):
+        revision = PublicRevision.current()
+        language = get_language()
+        etag = f'"r{revision.number}-{language}"'
+        last_modified = int(revision.changed_at.timestamp())
+        not_modified = get_conditional_response(request, etag=etag, last_modified=last_modified)
+        if not_modified is not None:
+            return not_modified
+        key = (
+            "public:"
+            + hashlib.sha256(
+                f"{revision.number}:{language}:{request.get_full_path()}".encode()
+            ).hexdigest()
+        )
+        response = cache.get(key)
+        if response is None:
+            response = view(request, *args, **kwargs)
+            if response.status_code == 200:
+                cache.set(key, response, CACHE_SECONDS)
+        response["ETag"] = etag
+        response["Last-Modified"] = http_date(last_modified)
+        # Stored by browsers and proxies, but checked with the server on every use.
+        patch_cache_control(response, public=True, no_cache=True)
+        return response
+
+    return wrapped
 
 
 def _published_period_or_404(pk):
@@ -86,6 +131,7 @@ class Trend:
         self.drawable = len(known) >= 2
 
 
+@for_residents
 def home(request):
     periods = list(ReportingPeriod.objects.published().select_related("strategy"))
     latest = periods[0] if periods else None
@@ -103,6 +149,7 @@ def home(request):
     return render(request, "public/home.html", context)
 
 
+@for_residents
 def period_detail(request, pk):
     period = _published_period_or_404(pk)
     entries = _published_entries(period=period)
@@ -119,6 +166,7 @@ def period_detail(request, pk):
     )
 
 
+@for_residents
 def period_print(request, pk):
     """Every entry of the period grouped by council-term goal, for printing."""
     period = _published_period_or_404(pk)
@@ -134,6 +182,7 @@ def period_print(request, pk):
     )
 
 
+@for_residents
 def period_data(request, pk, fmt):
     """The period's published entries as open data (CC BY 4.0)."""
     period = _published_period_or_404(pk)
@@ -156,6 +205,7 @@ def period_data(request, pk, fmt):
     return response
 
 
+@for_residents
 def goal_detail(request, pk):
     goal = get_object_or_404(Goal.objects.select_related("strategy", "parent__parent"), pk=pk)
     periods = ReportingPeriod.objects.published().filter(strategy=goal.strategy)
@@ -187,39 +237,47 @@ def goal_detail(request, pk):
 
 
 def _council_term_goal(request, goal, periods):
+    """The goal's annual goals and actions of one year at a time (the latest by default),
+    so that the page stays the same size however many periods the term has."""
     own_entries = list(_published_entries(goal=goal).order_by("period__end_date"))
+    years = sorted({period.year for period in periods if period.year is not None})
+    year = request.GET.get("year")
+    year = int(year) if year in {str(y) for y in years} else (years[-1] if years else None)
+    year_periods = [period for period in periods if period.year == year]
     levels = defaultdict(dict)
     for goal_id, period_id, level in (
         PublishedEntry.objects.published()
-        .filter(goal__in=Goal.objects.under(goal))
+        .filter(goal__in=Goal.objects.under(goal), period__in=year_periods)
         .values_list("goal_id", "period_id", "level")
     ):
         levels[goal_id][period_id] = level
     # Annual goals and actions with published progress, and the annual goals above them.
-    under = list(Goal.objects.under(goal).order_by("year", "code"))
+    under = list(Goal.objects.under(goal).filter(year=year).order_by("code"))
     shown = set(levels) | {item.parent_id for item in under if item.pk in levels}
-    descendants = [item for item in under if item.pk in shown]
-    years = []
-    for year in sorted({period.year for period in periods}):
-        year_periods = [period for period in periods if period.year == year]
-        rows = [
-            {
-                "goal": item,
-                "levels": (row_levels := [levels[item.pk].get(p.pk) for p in year_periods]),
-                "trend": Trend(row_levels),
-            }
-            for item in descendants
-            if item.year == year
-        ]
-        if rows:
-            years.append({"year": year, "periods": year_periods, "rows": rows})
+    rows = [
+        {
+            "goal": item,
+            "levels": (row_levels := [levels[item.pk].get(p.pk) for p in year_periods]),
+            "trend": Trend(row_levels),
+        }
+        for item in under
+        if item.pk in shown
+    ]
     return render(
         request,
         "public/goal.html",
-        {"goal": goal, "own_entries": own_entries, "years": years},
+        {
+            "goal": goal,
+            "own_entries": own_entries,
+            "year": year,
+            "years": years,
+            "periods": year_periods,
+            "rows": rows,
+        },
     )
 
 
+@for_residents
 def compare(request):
     form = CompareForm(request.GET or None)
     context = {"form": form}
@@ -266,6 +324,7 @@ COMPARE_TITLES = {
 }
 
 
+@for_residents
 def about(request):
     return render(request, "public/about.html", {"levels": ProgressEntry.Level.choices})
 
@@ -274,6 +333,7 @@ def about(request):
 STATEMENT_REVIEWED = datetime.date(2026, 11, 28)
 
 
+@for_residents
 def accessibility(request):
     return render(
         request,
