@@ -1,8 +1,10 @@
-FROM python:3.11-slim
+# bookworm: its postgresql-client is 15, the same as docker-compose's postgres:15, for the
+# backup service's pg_dump and pg_restore.
+FROM python:3.11-slim-bookworm
 
 ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1
 RUN apt-get update \
-    && apt-get install -y --no-install-recommends gettext \
+    && apt-get install -y --no-install-recommends gettext postgresql-client \
     && rm -rf /var/lib/apt/lists/*
 
 WORKDIR /app

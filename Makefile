@@ -52,3 +52,16 @@ test: lint check test-sqlite test-postgres
 
 clean:
 	rm -rf $(VENV) db.sqlite3 staticfiles
+
+# Backups of DATABASE_URL's database (SQLite without it), the same scripts as docker-compose's
+# backup service: `make backup`, then `make restore FILE=backups/seuranta-<timestamp>.dump`.
+.PHONY: backup restore
+
+backup:
+	deploy/backup
+
+restore:
+	@if [ -z "$(FILE)" ]; then \
+		echo "usage: make restore FILE=backups/seuranta-<timestamp>.dump (restores into DATABASE_URL)" >&2; exit 2; \
+	fi
+	deploy/restore "$(FILE)"

@@ -6,9 +6,11 @@ production sets SECRET_KEY, ALLOWED_HOSTS and DATABASE_URL (see README).
 """
 
 import os
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
+from csp.constants import NONE, SELF, UNSAFE_HASHES, UNSAFE_INLINE
 from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -19,6 +21,11 @@ def envbool(name, default):
     if value is None:
         return default
     return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def envint(name, default):
+    value = os.environ.get(name)
+    return default if value is None else int(value)
 
 
 def envlist(name, default):
@@ -50,12 +57,18 @@ INSTALLED_APPS = [
     "django_filters",
     "simple_history",
     "rules.apps.AutodiscoverRulesConfig",
+    "axes",
+    "csp",
+    "seuranta",
     "goals",
     "reports",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Before whitenoise, so that static files carry the policies too.
+    "csp.middleware.CSPMiddleware",
+    "seuranta.middleware.PermissionsPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -65,6 +78,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Last, as django-axes requires: it turns a locked-out login into the lockout page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "seuranta.urls"
@@ -97,6 +112,8 @@ DATABASES = {
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTHENTICATION_BACKENDS = [
+    # First, so that a locked-out login is refused before any password is checked.
+    "seuranta.security.LoginAttemptBackend",
     "rules.permissions.ObjectPermissionBackend",  # who may edit which entry: reports/rules.py
     "django.contrib.auth.backends.ModelBackend",
 ]
@@ -110,10 +127,33 @@ LOGOUT_REDIRECT_URL = "reports:home"
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {
+        "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+        "OPTIONS": {"min_length": 12},
+    },
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+
+# Login throttling (django-axes), on both the staff and the admin login. Failures are
+# counted per username *and* address, so guessing one person's password locks out only
+# that person from that address, never a whole office behind one NAT address.
+AXES_FAILURE_LIMIT = envint("AXES_FAILURE_LIMIT", 5)
+AXES_COOLOFF_TIME = timedelta(minutes=envint("AXES_COOLOFF_MINUTES", 15))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True  # a few typos before a good login are not carried forward
+AXES_LOCKOUT_CALLABLE = "seuranta.security.lockout_response"
+AXES_CLIENT_IP_CALLABLE = "seuranta.security.client_ip"
+# How many proxies of ours in front of the app append to X-Forwarded-For. With 0 the
+# header is ignored (a client can write anything in it) and the address is the peer's,
+# which behind a proxy is the proxy's: set 1 behind one TLS-terminating proxy.
+TRUSTED_PROXY_COUNT = envint("TRUSTED_PROXY_COUNT", 0)
+
+# Sessions end after this many seconds without a request, and when the browser closes.
+SESSION_IDLE_TIMEOUT = envint("SESSION_IDLE_TIMEOUT", 30 * 60)
+SESSION_COOKIE_AGE = SESSION_IDLE_TIMEOUT
+SESSION_SAVE_EVERY_REQUEST = True  # each request of a logged-in user restarts the clock
+SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 
 # Finnish first; Swedish and English for the user interface.
 LANGUAGE_CODE = "fi"
@@ -135,6 +175,19 @@ STORAGES = {
             else "whitenoise.storage.CompressedManifestStaticFilesStorage"
         )
     },
+}
+
+# Public pages are cached until the next publishing (reports/views/public.py): in each
+# process's memory by default, shared in Redis when REDIS_URL is set (docker-compose).
+CACHES = {
+    "default": (
+        {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
+        if (REDIS_URL := os.environ.get("REDIS_URL"))
+        else {
+            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+            "OPTIONS": {"MAX_ENTRIES": 5000},
+        }
+    )
 }
 
 # The longest status text or main risks an entry may hold. The staff form, the admin,
@@ -175,12 +228,63 @@ SILENCED_SYSTEM_CHECKS = [] if SECURE_HSTS_PRELOAD else ["security.W021"]
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
+# Scripts, styles, images and forms only from the site itself; no plugins, no framing.
+# Style attributes stay allowed: the public pages draw their bars with style="width: …".
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        # django-import-export's export form has one inline handler, the "Select all"
+        # toggle's onchange="onSelectToggleChange(event)"; its sha256 allows exactly that
+        # handler and no other inline script.
+        "script-src-attr": [UNSAFE_HASHES, "'sha256-wid4zL8fR53ZYy1ljOepzR77Dn6vWUUxuNnnWWBP3I8='"],
+        "style-src": [SELF],
+        "style-src-elem": [SELF],
+        "style-src-attr": [UNSAFE_INLINE],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    }
+}
+# Browser features the site never uses are denied to it and to anything it might embed.
+PERMISSIONS_POLICY_DENIED = [
+    "accelerometer",
+    "browsing-topics",
+    "camera",
+    "display-capture",
+    "geolocation",
+    "gyroscope",
+    "hid",
+    "idle-detection",
+    "interest-cohort",  # FLoC, the forerunner of browsing-topics
+    "magnetometer",
+    "microphone",
+    "midi",
+    "payment",
+    "screen-wake-lock",
+    "serial",
+    "usb",
+    "xr-spatial-tracking",
+]
 if envbool("BEHIND_TLS_PROXY", False):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
+    "filters": {"one_line_warning": {"()": "seuranta.logging.OneLineWarning"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
+    "loggers": {
+        # Logins, failed logins, logouts and exports, one line each (seuranta/security.py);
+        # kept at INFO whatever LOG_LEVEL says.
+        "seuranta.security": {"level": "INFO"},
+        # django-axes: its lockouts (WARNING), not its chatter about every attempt.
+        "axes": {"level": "WARNING"},
+        # Scanners send floods of requests for other host names: one line each, not a
+        # traceback and not an error mailed to anyone.
+        "django.security.DisallowedHost": {"filters": ["one_line_warning"]},
+    },
 }
