@@ -28,6 +28,7 @@ from reports.forms import PlaceAnomalyForm, rebase
 from reports.legacy import LegacyFileError
 from reports.legacy.importer import import_legacy_file
 from reports.legacy.placing import anomaly_initial
+from seuranta.security import log_event
 
 from .models import ImportAnomaly, ImportBatch, PendingImport, ProgressEntry, ReportingPeriod
 from .resources import ProgressEntryResource
@@ -312,6 +313,16 @@ class ProgressEntryAdmin(ExportMixin, SimpleHistoryAdmin):
     def has_add_permission(self, request):
         # Entries come from opening a period, an import or placing an anomaly.
         return False
+
+    def get_export_data(self, file_format, request, queryset, **kwargs):
+        data = super().get_export_data(file_format, request, queryset, **kwargs)
+        # Who took which entries out of the building: drafts are not public.
+        log_event(
+            f"export format={file_format.get_title()} entries={queryset.count()}",
+            request,
+            request.user.get_username(),
+        )
+        return data
 
     def has_delete_permission(self, request, obj=None):
         # Someone's reported work; a mistaken entry is returned or corrected instead.

@@ -164,3 +164,20 @@ def test_it_names_a_download_safely_whatever_the_label(client, world):
         assert "\n" not in disposition and "\r" not in disposition
         assert disposition.startswith('attachment; filename="seuranta-2021-2025-1-8-2024')
         assert not response.has_header("Set-Cookie")
+
+
+def test_it_logs_who_exported_entries_from_the_admin(client, world, caplog):
+    client.force_login(world.official)
+
+    with caplog.at_level("INFO", logger="seuranta.security"):
+        response = client.post(
+            "/admin/reports/progressentry/export/",
+            {"format": "0", "resource": "0", "progressentryresource_code": "on"},
+        )
+
+    assert response.status_code == 200
+    lines = [r.getMessage() for r in caplog.records if r.name == "seuranta.security"]
+    assert any(
+        line.startswith("export format=xlsx entries=4") and 'user="virkailija"' in line
+        for line in lines
+    ), lines
