@@ -5,7 +5,7 @@ import re
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.db.models.functions import Length
+from django.db.models.functions import Coalesce, Length
 from django.db.models.lookups import LessThanOrEqual
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -180,9 +180,7 @@ class ProgressEntryQuerySet(models.QuerySet):
 
     def within(self, goal):
         """Entries of the goal and of every annual goal and action under it."""
-        return self.filter(
-            models.Q(goal=goal) | models.Q(goal__parent=goal) | models.Q(goal__parent__parent=goal)
-        )
+        return self.filter(goal__in=Goal.objects.self_and_under(goal).values("pk"))
 
     def latest_before(self, period, goal_ids):
         """For each goal, its entry of the latest period that ended before `period`."""
@@ -410,8 +408,17 @@ class PublishedEntryQuerySet(models.QuerySet):
 
     def within(self, goal):
         """Published versions of the goal and of every annual goal and action under it."""
-        return self.filter(
-            models.Q(goal=goal) | models.Q(goal__parent=goal) | models.Q(goal__parent__parent=goal)
+        return self.filter(goal__in=Goal.objects.self_and_under(goal).values("pk"))
+
+    def level_counts(self):
+        """(council-term goal id, level, count) rows, counted by the database."""
+        return (
+            self.annotate(
+                term_goal_id=Coalesce("goal__parent__parent_id", "goal__parent_id", "goal_id")
+            )
+            .values_list("term_goal_id", "level")
+            .annotate(count=models.Count("pk"))
+            .order_by()
         )
 
 

@@ -86,8 +86,8 @@ def _published_entries(**filters):
 class LevelDistribution:
     """How many entries are at each level 1–5, and how many have none."""
 
-    def __init__(self, levels):
-        counts = Counter(levels)
+    def __init__(self, counts):
+        """`counts`: level (or None) -> number of entries."""
         self.total = sum(counts.values())
         self.rows = [
             {
@@ -137,14 +137,17 @@ def home(request):
     latest = periods[0] if periods else None
     context = {"periods": periods, "latest": latest}
     if latest:
-        entries = list(_published_entries(period=latest))
-        context["distribution"] = LevelDistribution(entry.level for entry in entries)
-        levels_by_goal = defaultdict(list)
-        for entry in entries:
-            levels_by_goal[entry.goal.term_goal].append(entry.level)
+        total = Counter()
+        by_goal = defaultdict(Counter)
+        for goal_id, level, count in (
+            PublishedEntry.objects.published().filter(period=latest).level_counts()
+        ):
+            total[level] += count
+            by_goal[goal_id][level] += count
+        context["distribution"] = LevelDistribution(total)
         context["goals"] = [
-            (goal, LevelDistribution(levels))
-            for goal, levels in sorted(levels_by_goal.items(), key=lambda item: item[0].code)
+            (goal, LevelDistribution(by_goal[goal.pk]))
+            for goal in Goal.objects.filter(pk__in=by_goal).order_by("code")
         ]
     return render(request, "public/home.html", context)
 
