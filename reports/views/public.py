@@ -286,35 +286,58 @@ def compare(request):
     context = {"form": form}
     if form.is_valid():
         first, second = form.cleaned_data["first"], form.cleaned_data["second"]
-        before = {e.goal_id: e for e in _published_entries(period=first)}
-        after = {e.goal_id: e for e in _published_entries(period=second)}
+        # Plain rows rather than model objects: two periods of a large municipality
+        # hold thousands of entries.
+        fields = ("goal_id", "goal__code", "goal__title", "level")
+        before = {
+            row["goal_id"]: row
+            for row in PublishedEntry.objects.published().filter(period=first).values(*fields)
+        }
+        after = {
+            row["goal_id"]: row
+            for row in PublishedEntry.objects.published().filter(period=second).values(*fields)
+        }
         groups = {
             key: []
             for key in ("rose", "fell", "stayed", "not_comparable", "appeared", "disappeared")
         }
-        for goal_id, entry in after.items():
+        for goal_id, new in after.items():
             old = before.get(goal_id)
             if old is None:
-                groups["appeared"].append((None, entry))
-            elif old.level is None or entry.level is None:
-                groups["not_comparable"].append((old, entry))
-            elif entry.level > old.level:
-                groups["rose"].append((old, entry))
-            elif entry.level < old.level:
-                groups["fell"].append((old, entry))
+                key = "appeared"
+            elif old["level"] is None or new["level"] is None:
+                key = "not_comparable"
+            elif new["level"] > old["level"]:
+                key = "rose"
+            elif new["level"] < old["level"]:
+                key = "fell"
             else:
-                groups["stayed"].append((old, entry))
-        for goal_id, entry in before.items():
+                key = "stayed"
+            groups[key].append(_compare_row(old, new))
+        for goal_id, old in before.items():
             if goal_id not in after:
-                groups["disappeared"].append((entry, None))
+                groups["disappeared"].append(_compare_row(old, None))
         for rows in groups.values():
-            rows.sort(key=lambda pair: (pair[1] or pair[0]).goal.code)
+            rows.sort(key=lambda row: row["code"])
         context.update(
             first=first,
             second=second,
             groups=[(key, COMPARE_TITLES[key], rows) for key, rows in groups.items()],
+            # Reversed once, not for each of thousands of rows.
+            goal_url=reverse("reports:goal", args=[0]).removesuffix("0/"),
         )
     return render(request, "public/compare.html", context)
+
+
+def _compare_row(before, after):
+    either = after or before
+    return {
+        "goal_id": either["goal_id"],
+        "code": either["goal__code"],
+        "title": either["goal__title"],
+        "before": before["level"] if before else None,
+        "after": after["level"] if after else None,
+    }
 
 
 COMPARE_TITLES = {
