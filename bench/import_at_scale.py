@@ -1,0 +1,221 @@
+"""A 10,000-row legacy import on PostgreSQL against its floor (csv parse + COPY).
+
+Builds a flat tab-separated export in the format of bench/import_legacy.py (the real
+demo file's header and texts, a blank line after every ten rows) but of 10,000 data
+rows: 20 council-term goals × 20 annual goals × (the annual goal + 24 actions). The
+reader refuses a file of more rows or bytes than reports/legacy/reader.py's upload
+limits (MAX_ROWS, MAX_FILE_BYTES), so the rows are cut into as few files as those limits
+allow, each with the header, all imported into the same period. Then, in a scratch
+database of its own (seuranta_bench_import on the same server, migrated, dropped at the
+end):
+
+- the first import into a fresh period, through reports.legacy.importer.import_legacy_file;
+- the same files again (nothing changes);
+- reading and understanding the rows alone (reader + rows, no database);
+- the floor: parsing the same bytes with the csv module and COPYing the 10,000 rows
+  into a temporary table with psycopg (median of 5).
+
+    .venv/bin/python bench/import_at_scale.py
+    .venv/bin/python bench/import_at_scale.py --rows 4000   # one file, if the limits allow
+"""
+
+import argparse
+import csv
+import io
+import os
+import statistics
+import sys
+import time
+from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
+
+import psycopg
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from bench.scale import (  # noqa: E402
+    create_database,
+    database_url,
+    drop_database,
+    is_postgresql,
+    libpq_url,
+)
+
+SOURCE = ROOT / "demo" / "legacy" / "000_a8e44899ba0fbea9.txt"
+SCRATCH_NAME = "seuranta_bench_import"
+FLOOR_TARGET = 10
+COLUMNS = 7  # the header's: goal, annual goal, action, risks, overall status, level, text
+
+
+def build_export(rows):
+    """bench/import_legacy.py's export, `rows` data rows long (codes stay two digits):
+    its header line and its lines after the header, blank ones included."""
+    lines = SOURCE.read_text(encoding="utf-8").split("\n")
+    header, samples = lines[2], [line.split("\t") for line in lines[3:] if line.strip()]
+    out = []
+    goals, annual_per_goal, actions_per_annual = 20, 20, 24
+    count = 0
+    for goal in range(1, goals + 1):
+        for annual in range(1, annual_per_goal + 1):
+            for action in range(0, actions_per_annual + 1):
+                sample = samples[count % len(samples)]
+                code = f"{goal:02}.{annual:02}" + (f".{action:02}" if action else "")
+                cells = [
+                    f"{goal:02}. Valtuustokauden tavoite {goal}",
+                    f"{goal:02}.{annual:02} Vuositavoite {goal}.{annual}",
+                    f"{code} Toimenpide {code}" if action else "",
+                    sample[3],
+                    "",
+                    sample[5],
+                    sample[6],
+                ]
+                out.append("\t".join(cells))
+                count += 1
+                if count % 10 == 0:
+                    out.append("")
+                if count >= rows:
+                    return header, out
+    raise ValueError(f"at most {count} rows")
+
+
+def split_for_upload(header, lines, *, max_rows, max_bytes):
+    """The lines cut into files of the header and at most `max_rows` lines and
+    `max_bytes` bytes each."""
+    files, current, size = [], [], 0
+    header_size = len(header.encode()) + 1
+    for line in lines:
+        line_size = len(line.encode()) + 1
+        if current and (len(current) >= max_rows or header_size + size + line_size > max_bytes):
+            files.append(current)
+            current, size = [], 0
+        current.append(line)
+        size += line_size
+    files.append(current)
+    return ["\n".join([header, *chunk]).encode("utf-8") for chunk in files]
+
+
+def floor_ms(connection, files):
+    """Parse the bytes with the csv module and COPY the data rows into a temporary table."""
+    connection.execute("TRUNCATE legacy_rows")
+    connection.commit()
+    start = time.perf_counter()
+    rows = []
+    for content in files:
+        reader = csv.reader(io.StringIO(content.decode("utf-8")), delimiter="\t")
+        next(reader)  # the header
+        rows += [(row + [""] * COLUMNS)[:COLUMNS] for row in reader if any(row)]
+    with connection.cursor() as cursor, cursor.copy("COPY legacy_rows FROM STDIN") as copy:
+        for row in rows:
+            copy.write_row(row)
+    connection.commit()
+    return (time.perf_counter() - start) * 1000, len(rows)
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--rows", type=int, default=10_000, help="data rows (10,000)")
+    args = parser.parse_args()
+    server = database_url()
+    if not is_postgresql(server):
+        sys.exit(f"DATABASE_URL is not PostgreSQL: {server}")
+    scratch = urlunsplit(urlsplit(server)._replace(path=f"/{SCRATCH_NAME}"))
+    drop_database(scratch)  # left over from a run that was killed
+    create_database(scratch)
+    try:
+        run(scratch, args.rows)
+    finally:
+        drop_database(scratch)  # WITH (FORCE): Django's open connection does not hold it
+
+
+def run(scratch, rows):
+    os.environ["DATABASE_URL"] = scratch
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "seuranta.settings")
+    import django
+
+    django.setup()
+    from django.contrib.auth import get_user_model
+    from django.core.management import call_command
+
+    from reports.legacy import reader
+    from reports.legacy.importer import import_legacy_file
+    from reports.legacy.rows import understand
+
+    call_command("migrate", verbosity=0)
+    official = get_user_model().objects.create_superuser("bench", password="bench-password")
+    header, lines = build_export(rows)
+    limits = {
+        "max_rows": getattr(reader, "MAX_ROWS", len(lines)),
+        "max_bytes": getattr(reader, "MAX_FILE_BYTES", 2**62),
+    }
+    files = split_for_upload(header, lines, **limits)
+    load = f"load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs"
+
+    def import_all():
+        start = time.perf_counter()
+        summaries = [
+            import_legacy_file(
+                content=content,
+                filename=f"bench-{number}.txt",
+                period="1-8/2022",
+                term="2021-2025",
+                user=official,
+            )
+            for number, content in enumerate(files, start=1)
+        ]
+        return summaries, (time.perf_counter() - start) * 1000
+
+    first, first_ms = import_all()
+    again, again_ms = import_all()
+    parsed = []
+    for _ in range(3):
+        start = time.perf_counter()
+        for content in files:
+            understand(reader.read_table(content, "bench.txt"))
+        parsed.append((time.perf_counter() - start) * 1000)
+    with psycopg.connect(libpq_url(scratch)) as connection:
+        connection.execute(
+            "CREATE TEMPORARY TABLE legacy_rows ("
+            + ", ".join(f"c{number} text" for number in range(COLUMNS))
+            + ")"
+        )
+        floors = [floor_ms(connection, files) for _ in range(5)]
+    floor = statistics.median(ms for ms, _rows in floors)
+    copied = floors[0][1]
+    parse_ms = statistics.median(parsed)
+
+    print(
+        f"\nPostgreSQL, scratch database {SCRATCH_NAME}; {rows} data rows "
+        f"({sum(s.rows_read for s in first)} rows read with the blank lines) in {len(files)} "
+        f"file(s) of {', '.join(f'{len(f) / 1024:.0f}' for f in files)} KB: the reader takes "
+        f"at most {limits['max_rows']} rows and {limits['max_bytes'] / 2**20:.0f} MB a "
+        f"file. {load} at the start.\n"
+    )
+    print("| step | time | rows/s |")
+    print("|---|---:|---:|")
+    print(
+        f"| first import into a fresh period ({sum(s.created for s in first)} entries, "
+        f"{sum(s.goals_created for s in first)} goals created) | {first_ms:.0f} ms | "
+        f"{rows / first_ms * 1000:.0f} |"
+    )
+    print(
+        f"| same files again ({sum(s.unchanged for s in again)} unchanged) | {again_ms:.0f} ms | "
+        f"{rows / again_ms * 1000:.0f} |"
+    )
+    print(
+        f"| of it: reading and understanding the rows (no database, median of 3) | "
+        f"{parse_ms:.0f} ms | {rows / parse_ms * 1000:.0f} |"
+    )
+    print(
+        f"| floor: csv parse + COPY of {copied} rows into a temporary table (median of 5) | "
+        f"{floor:.0f} ms | {copied / floor * 1000:.0f} |"
+    )
+    ratio = first_ms / floor
+    print(
+        f"\nfirst import / floor = {ratio:.0f}× (target ≤ {FLOOR_TARGET}×: "
+        f"{'met' if ratio <= FLOOR_TARGET else '**not met**'})"
+    )
+
+
+if __name__ == "__main__":
+    main()
