@@ -45,7 +45,7 @@ ALLOWED_HOSTS = envlist("ALLOWED_HOSTS", ["127.0.0.1", "localhost"] if DEBUG els
 CSRF_TRUSTED_ORIGINS = envlist("CSRF_TRUSTED_ORIGINS", [])
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    "seuranta.apps.AdminConfig",  # the admin, with two-factor login: seuranta/admin.py
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -59,6 +59,9 @@ INSTALLED_APPS = [
     "rules.apps.AutodiscoverRulesConfig",
     "axes",
     "csp",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "seuranta",
     "goals",
     "reports",
@@ -75,6 +78,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # request.user.is_verified(): whether this session passed the second factor.
+    "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -120,6 +125,9 @@ AUTHENTICATION_BACKENDS = [
 # History is for reading: reverting an entry would also revert its workflow state and
 # its published version.
 SIMPLE_HISTORY_REVERT_DISABLED = True
+
+# The name an authenticator app shows for Seuranta's codes (two-factor login, seuranta/admin.py).
+OTP_TOTP_ISSUER = "Seuranta"
 
 LOGIN_URL = "staff:login"
 LOGIN_REDIRECT_URL = "staff:home"

@@ -10,6 +10,28 @@ def demo_persons(db):
 
 
 @pytest.fixture(autouse=True)
+def second_factor_passed(monkeypatch):
+    """A test that logs in an official with force_login logs them in as if they had also
+    entered their code from the authenticator app: the admin takes only sessions that
+    passed the second factor. tests/test_two_factor.py tests that step itself."""
+    from django.test import Client
+    from django_otp import DEVICE_ID_SESSION_KEY
+    from django_otp.plugins.otp_static.models import StaticDevice
+
+    force_login = Client.force_login
+
+    def force_login_with_second_factor(self, user, backend=None):
+        force_login(self, user, backend)
+        if user.is_staff:
+            device, _created = StaticDevice.objects.get_or_create(user=user, name="tests")
+            session = self.session
+            session[DEVICE_ID_SESSION_KEY] = device.persistent_id
+            session.save()
+
+    monkeypatch.setattr(Client, "force_login", force_login_with_second_factor)
+
+
+@pytest.fixture(autouse=True)
 def empty_cache():
     """Each test starts with no cached public page: the database starts over at the same
     public revision in every test, which production's never does."""

@@ -47,7 +47,10 @@ def test_it_prints_a_demo_login_that_works(client):
     output = load_demo()
 
     assert "user “demo”, password “seuranta-demo”" in output
+    codes = output.split("one-time codes: ")[1].split()[0].rstrip(",")
     assert client.login(username="demo", password="seuranta-demo")
+    assert client.get("/admin/").status_code == 302  # the second factor first
+    assert client.post("/admin/two-factor/", {"code": codes}).status_code == 302
     assert client.get("/admin/").status_code == 200
 
 

@@ -22,13 +22,9 @@ from reports.models import (
 from .errors import LegacyFileError
 from .reader import read_table
 from .rows import understand
+from .titles import NearTitles, closest_title, spelling_groups
 
 TERM = re.compile(r"^\s*(\d{4})\s*[-–—]\s*(\d{4})\s*$")
-# An unknown title this many edits (insert, delete, replace, swap two letters) from a
-# known one is taken for its misspelling: "Talusohtaja", "Talusojohtaja" and
-# "Taloustohtaja" are all 1–2 edits from "Talousjohtaja", while distinct roles that share
-# a suffix ("Talouspäällikkö", "Opetuspäällikkö") are 4 or more apart.
-MISSPELLING_EDITS = 2
 # A responsible-person cell longer than this is text in the wrong column, not a title.
 LONGEST_TITLE = 100
 
@@ -118,6 +114,13 @@ class _Writer:
             label=label,
             defaults={"year": year, "start_date": start, "end_date": end},
         )
+        # One import into a period at a time: the same file imported twice at once would
+        # otherwise make two batches (or fail on a goal both create), each run reading the
+        # period before the other wrote. The lock is held to the end of the import's
+        # transaction; the second run then reads the first one's batch, persons, goals and
+        # entries, and changes nothing. A "no key" lock leaves writes of rows that refer to
+        # the period, such as a reporter's new entry, free to go on meanwhile.
+        self.period = ReportingPeriod.objects.select_for_update(no_key=True).get(pk=self.period.pk)
         self.year = year
         self.sha256 = hashlib.sha256(content).hexdigest()
         self.batch = ImportBatch.objects.filter(period=self.period, sha256=self.sha256).first()
@@ -185,7 +188,14 @@ class _Writer:
     def write(self, table, rows):
         summary = self.summary
         summary.rows_read = len(rows)
-        self.variants = self._unknown_title_variants(rows)
+        unknown = self._unknown_titles(rows)
+        # Unknown titles that look like spellings of one another: with no known title to
+        # compare with, none of them is taken for the right one (`Talusohtaja`,
+        # `Talusojohtaja` and `Taloustohtaja` in one file are all reported).
+        self.variants = spelling_groups(unknown)
+        self.known_titles = NearTitles()
+        for key in self.persons:
+            self.known_titles.add(key)
         for header in table.ignored_columns:
             summary.notes.append(
                 {
@@ -235,31 +245,15 @@ class _Writer:
             summary.batch_id = batch.pk
         return summary
 
-    def _unknown_title_variants(self, rows):
-        """Unknown titles that look like spellings of one another, each mapped to all of them.
-
-        With no known title to compare with, none of the spellings is taken for the right
-        one: `Talusohtaja`, `Talusojohtaja` and `Taloustohtaja` in one file are all reported.
-        """
+    def _unknown_titles(self, rows):
+        """The file's responsible-person titles that no person has: comparison form -> title."""
         unknown = {}
         for row in rows:
             title = " ".join(row.responsible.split())
             key = normalize_title(title)
             if title and key not in self.persons and len(title) <= LONGEST_TITLE:
                 unknown.setdefault(key, title)
-        group_of = {key: {key} for key in unknown}
-        keys = list(unknown)
-        for position, key in enumerate(keys):
-            for other in keys[position + 1 :]:
-                if closest_title(key, [other]) and group_of[key] is not group_of[other]:
-                    merged = group_of[key] | group_of[other]
-                    for member in merged:
-                        group_of[member] = merged
-        return {
-            key: sorted(unknown[member] for member in group)
-            for key, group in group_of.items()
-            if len(group) > 1
-        }
+        return unknown
 
     def _progress_removed(self, row, goal):
         """Whether a title-only row stands where the period already had progress stored.
@@ -299,7 +293,7 @@ class _Writer:
                 % {"length": len(title)},
             )
             return False
-        known = closest_title(key, self.persons)
+        known = closest_title(key, self.known_titles.near(key))
         if known:
             self._anomaly(
                 row.line,
@@ -327,6 +321,7 @@ class _Writer:
             return False
         person = ResponsiblePerson.objects.create(title=title)
         self.persons[key] = person
+        self.known_titles.add(key)
         self.summary.new_persons.append(person.title)
         self.summary.changed = True
         return person
@@ -422,30 +417,3 @@ class _Writer:
             batch=self.get_batch(), line=line, cells=cells, reason=reason, message=message
         )
         self.summary.changed = True
-
-
-def closest_title(title, known_titles):
-    """The known title that `title` is a likely misspelling of, or None."""
-    limit = MISSPELLING_EDITS if len(title) >= 8 else 1
-    best = min(known_titles, key=lambda known: edit_distance(title, known), default=None)
-    if best is not None and edit_distance(title, best) <= limit:
-        return best
-    return None
-
-
-def edit_distance(first, second):
-    """Edits (insert, delete, replace, swap of neighbours) that turn one string into the other."""
-    previous2 = None
-    previous = list(range(len(second) + 1))
-    for i, a in enumerate(first, start=1):
-        current = [i] + [0] * len(second)
-        for j, b in enumerate(second, start=1):
-            current[j] = min(
-                previous[j] + 1,
-                current[j - 1] + 1,
-                previous[j - 1] + (a != b),
-            )
-            if i > 1 and j > 1 and a == second[j - 2] and first[i - 2] == b:
-                current[j] = min(current[j], previous2[j - 2] + 1)
-        previous2, previous = previous, current
-    return previous[-1]

@@ -10,8 +10,10 @@ import csv
 import datetime
 import io
 import re
+import zipfile
 from dataclasses import dataclass, field
 
+from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext as _
 
 from .errors import LegacyFileError
@@ -35,8 +37,23 @@ HIERARCHY_ROLES = ("goal", "annual_goal", "action")
 
 # Windows-1252 leaves these bytes undefined; a file that has them is in some other encoding.
 CP1252_UNDEFINED = re.compile(rb"[\x81\x8d\x8f\x90\x9d]")
+# The rows before a header that tell why none was found (a comma-separated file, …).
+NO_HEADER_HINT_ROWS = 40
 # Excel's own limit for one cell; a longer "cell" is a quote that was never closed.
 EXCEL_CELL_LIMIT = 32767
+
+# Upload limits. Tuusula's exports are tens of kilobytes, under a hundred rows and under ten
+# columns; a municipality forty times its size reports some 2,400 rows a period, and a
+# whole strategy's history in one file may reach 10,000 (bench/import_at_scale.py). A file
+# far beyond that is the wrong file (or a crafted one), refused whole before it costs the
+# server minutes or gigabytes.
+MAX_FILE_BYTES = 10 * 1024 * 1024
+MAX_ROWS = 20_000  # rows after the header row, up to the last one with content
+MAX_CELLS_PER_ROW = 50  # cells of one row, up to its last non-empty one
+# An .xlsx is a ZIP archive whose members can inflate a thousandfold: its members' sizes
+# are read from the archive's directory before openpyxl inflates anything, and Python's
+# zipfile never inflates a member beyond the size the directory states.
+MAX_XLSX_UNPACKED_BYTES = 50 * 1024 * 1024
 
 
 @dataclass
@@ -69,30 +86,58 @@ class Table:
 
 
 def read_table(content, filename):
-    """Read a legacy export into a Table: its header and every row after it."""
-    rows = _read_rows(content, filename)
-    for position, row in enumerate(rows):
-        columns, ignored = _header_columns(row.cells)
-        if columns is None:
-            continue
-        table = Table(
-            filename=filename,
-            header_line=row.line,
-            columns=columns,
-            header=row.cells,
-            rows=rows[position + 1 :],
-            ignored_columns=ignored,
+    """Read a legacy export into a Table: its header and every row after it.
+
+    Raises LegacyFileError for a file that cannot be read or is beyond the upload limits.
+    """
+    if len(content) > MAX_FILE_BYTES:
+        raise LegacyFileError(
+            filename,
+            _("the file is larger than %(limit)s, the most that can be imported")
+            % {"limit": filesizeformat(MAX_FILE_BYTES)},
         )
-        if all(data_row.is_blank for data_row in table.rows):
-            raise LegacyFileError(
-                filename, _("the file has a header row but no rows after it"), line=row.line
+    table, first_rows = None, []
+    for row in _read_rows(content, filename):
+        if table is None:
+            columns, ignored = _header_columns(row.cells)
+            if columns is None:
+                if len(first_rows) < NO_HEADER_HINT_ROWS:
+                    first_rows.append(row)
+                continue
+            table = Table(
+                filename=filename,
+                header_line=row.line,
+                columns=columns,
+                header=row.cells,
+                ignored_columns=ignored,
             )
-        return table
-    raise LegacyFileError(filename, _no_header_message(rows))
+        elif len(table.rows) < MAX_ROWS:
+            table.rows.append(row)
+        elif not row.is_blank:
+            raise LegacyFileError(
+                filename,
+                _(
+                    "the file has more than %(limit)s rows after its header row (line "
+                    "%(header)s): split it into smaller files"
+                )
+                % {"limit": MAX_ROWS, "header": table.header_line},
+                line=row.line,
+            )
+        # A blank row past the limit has nothing to import: Excel exports trailing ones.
+    if table is None:
+        raise LegacyFileError(filename, _no_header_message(first_rows))
+    if _is_workbook(content):
+        # Excel's sheets report trailing formatted-but-empty rows; they carry nothing.
+        while table.rows and table.rows[-1].is_blank:
+            table.rows.pop()
+    if all(data_row.is_blank for data_row in table.rows):
+        raise LegacyFileError(
+            filename, _("the file has a header row but no rows after it"), line=table.header_line
+        )
+    return table
 
 
-def _no_header_message(rows):
-    first_rows = rows[:40]
+def _no_header_message(first_rows):
     if not any(any(row.cells) for row in first_rows):
         return _("the file has no content")
     for separator, message in (
@@ -152,11 +197,30 @@ def _header_columns(cells):
     return columns, ignored
 
 
+def _is_workbook(content):
+    return content.startswith(b"PK\x03\x04")
+
+
 def _read_rows(content, filename):
+    """The file's rows, numbered from 1, one at a time: a file is refused at its first bad row."""
     if not content or not content.strip():
         raise LegacyFileError(filename, _("the file is empty"))
-    if content.startswith(b"PK\x03\x04"):
-        return _read_xlsx(content, filename)
+    rows = _read_xlsx(content, filename) if _is_workbook(content) else _read_text(content, filename)
+    for row in rows:
+        width = len(row.cells)
+        while width and not row.cells[width - 1]:
+            width -= 1  # a wide used range leaves trailing empty cells: harmless
+        if width > MAX_CELLS_PER_ROW:
+            raise LegacyFileError(
+                filename,
+                _("the row has %(count)s cells; at most %(limit)s are read in one row")
+                % {"count": width, "limit": MAX_CELLS_PER_ROW},
+                line=row.line,
+            )
+        yield row
+
+
+def _read_text(content, filename):
     text = _decode(content, filename)
     if "\x00" in text:
         raise LegacyFileError(
@@ -165,17 +229,15 @@ def _read_rows(content, filename):
             line=text.count("\n", 0, text.index("\x00")) + 1,
         )
     reader = csv.reader(io.StringIO(text, newline=""), dialect="excel-tab", strict=False)
-    rows = []
     line = 1
     try:
         for cells in reader:
             row = Row(line=line, cells=[_clean(cell) for cell in cells])
             _check_quotes(row, filename)
-            rows.append(row)
+            yield row
             line = reader.line_num + 1
     except csv.Error as error:
         raise LegacyFileError(filename, str(error), line=line) from error
-    return rows
 
 
 def _check_quotes(row, filename):
@@ -211,8 +273,8 @@ def _decode(content, filename):
         )
     try:
         return content.decode("utf-8")
-    except UnicodeDecodeError:
-        pass
+    except UnicodeDecodeError as error:
+        _refuse_mixed_utf8(content, error.start, filename)
     undefined = CP1252_UNDEFINED.search(content)
     if undefined:
         raise LegacyFileError(
@@ -235,6 +297,36 @@ def _decode(content, filename):
     return text
 
 
+def _refuse_mixed_utf8(content, position, filename):
+    """Refuse UTF-8 text with a line in another encoding instead of importing it garbled.
+
+    A line pasted from a Windows-1252 file into a UTF-8 one makes the whole file invalid
+    UTF-8, and read as Windows-1252 every other line's "lisää" would become "lisÃ¤Ã¤".
+    A line that is valid UTF-8 and not plain ASCII shows that the file is UTF-8: a real
+    Windows-1252 export hardly ever has one, since its ä and ö would have to be followed
+    by the very bytes that UTF-8 needs after them.
+    """
+    if any(not line.isascii() and _is_utf8(line) for line in content.split(b"\n")):
+        raise LegacyFileError(
+            filename,
+            _(
+                "this line is not UTF-8 like the rest of the file (byte 0x%(byte)02X; perhaps "
+                "it was pasted from a Windows-1252 file): save the whole file again as UTF-8, "
+                "“Unicode Text” or .xlsx"
+            )
+            % {"byte": content[position]},
+            line=content.count(b"\n", 0, position) + 1,
+        )
+
+
+def _is_utf8(data):
+    try:
+        data.decode("utf-8")
+    except UnicodeDecodeError:
+        return False
+    return True
+
+
 def _decode_as(content, encoding, filename):
     try:
         return content.decode(encoding)
@@ -243,43 +335,64 @@ def _decode_as(content, encoding, filename):
             filename,
             _("the file is not valid %(encoding)s at byte %(position)s")
             % {"encoding": encoding.upper(), "position": error.start},
+            line=content[: error.start].decode(encoding, errors="replace").count("\n") + 1,
         ) from error
 
 
 def _read_xlsx(content, filename):
+    _check_unpacked_size(content, filename)
+    try:
+        yield from _xlsx_rows(content, filename)
+    except LegacyFileError:
+        raise
+    except Exception as error:  # openpyxl raises many kinds on a damaged workbook
+        raise _not_a_workbook(filename) from error
+
+
+def _check_unpacked_size(content, filename):
+    """Refuse a workbook whose members would unpack beyond the limit, before any is unpacked."""
+    try:
+        with zipfile.ZipFile(io.BytesIO(content)) as archive:
+            unpacked = sum(member.file_size for member in archive.infolist())
+    except (zipfile.BadZipFile, OSError, ValueError) as error:
+        raise _not_a_workbook(filename) from error
+    if unpacked > MAX_XLSX_UNPACKED_BYTES:
+        raise LegacyFileError(
+            filename,
+            _(
+                "the workbook would unpack to more than %(limit)s, the most that can be read: "
+                "save its first sheet alone, or as “Text (Tab delimited)”"
+            )
+            % {"limit": filesizeformat(MAX_XLSX_UNPACKED_BYTES)},
+        )
+
+
+def _xlsx_rows(content, filename):
     from openpyxl import load_workbook
 
+    workbook = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
     try:
-        workbook = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
         if not workbook.worksheets:
             raise LegacyFileError(filename, _("the workbook has no worksheet"))
         sheet = workbook.worksheets[0]
         # A workbook may record a stale size for its sheet; read what is really there.
         sheet.reset_dimensions()
-        rows = []
         for number, values in enumerate(sheet.iter_rows(values_only=True), start=1):
-            rows.append(
-                Row(
-                    line=number,
-                    cells=[_clean(_xlsx_text(value)) for value in values],
-                    numeric=frozenset(
-                        index
-                        for index, value in enumerate(values)
-                        if isinstance(value, (int, float, datetime.date, datetime.time))
-                    ),
-                )
+            yield Row(
+                line=number,
+                cells=[_clean(_xlsx_text(value)) for value in values],
+                numeric=frozenset(
+                    index
+                    for index, value in enumerate(values)
+                    if isinstance(value, (int, float, datetime.date, datetime.time))
+                ),
             )
+    finally:
         workbook.close()
-    except LegacyFileError:
-        raise
-    except Exception as error:  # openpyxl raises many kinds on a damaged workbook
-        raise LegacyFileError(
-            filename, _("this is a ZIP file but not a readable .xlsx workbook")
-        ) from error
-    # Excel's sheets report trailing formatted-but-empty rows; they carry nothing.
-    while rows and rows[-1].is_blank:
-        rows.pop()
-    return rows
+
+
+def _not_a_workbook(filename):
+    return LegacyFileError(filename, _("this is a ZIP file but not a readable .xlsx workbook"))
 
 
 def _xlsx_text(value):

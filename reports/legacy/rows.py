@@ -8,6 +8,7 @@ row (or the file) names it.
 import re
 from dataclasses import dataclass, field
 
+from django.conf import settings
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
@@ -26,6 +27,8 @@ COLUMN_NAMES = {
     "goal": "Valtuustokauden tavoite",
     "annual_goal": "Vuositavoite",
     "action": "Toimenpide",
+    "status_text": "Teksti",
+    "risks": "Merkittävimmät riskit",
 }
 OVERALL_STATUS_WORDS = {
     ProgressEntry.OverallStatus.GREEN: {"vihreä", "vihrea", "green", "grön"},
@@ -202,6 +205,19 @@ def _understand_row(table, row: Row, first_line_of):
                 % {"cell": _excerpt(status_cell)},
             )
 
+    # An entry holds no more, and a longer text is not cut short silently.
+    text_limit = getattr(settings, "ENTRY_TEXT_LIMIT", 4000)
+    for role, text in (("status_text", parsed.status_text), ("risks", parsed.risks)):
+        if len(text) > text_limit:
+            return anomaly(
+                ImportAnomaly.Reason.TEXT_TOO_LONG,
+                _(
+                    "the text in column %(column)s is %(length)s characters long; at most "
+                    "%(limit)s fit in an entry"
+                )
+                % {"column": _column_name(table, role), "length": len(text), "limit": text_limit},
+            )
+
     if not (parsed.level or parsed.status_text or parsed.risks or parsed.overall_status):
         parsed.outcome = "structural"
         return parsed
@@ -215,6 +231,20 @@ def _understand_row(table, row: Row, first_line_of):
         )
     first_line_of[code] = row.line
     return parsed
+
+
+def _column_name(table, role):
+    """A column as an official finds it in Excel: its letter and its header, if it has one."""
+    index = table.columns.get(role)
+    if index is None:
+        return COLUMN_NAMES[role]
+    letter = ""
+    number = index + 1
+    while number:
+        number, remainder = divmod(number - 1, 26)
+        letter = chr(ord("A") + remainder) + letter
+    header = " ".join(table.header[index].split())
+    return f"{letter} “{header}”" if header else letter
 
 
 def _excerpt(text, length=60):

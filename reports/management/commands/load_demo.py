@@ -1,3 +1,4 @@
+import base64
 import datetime
 import json
 from pathlib import Path
@@ -10,6 +11,8 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from goals.models import Department, PersonAlias, ResponsiblePerson, Strategy
 from reports.legacy.importer import import_legacy_file
@@ -64,6 +67,13 @@ class Command(BaseCommand):
         )
         self.stdout.write(
             _(
+                "  The admin asks for a second factor: add the key %(key)s to an authenticator "
+                "app, or use one of these one-time codes: %(codes)s"
+            )
+            % {"key": self._totp_key(admin), "codes": ", ".join(self._backup_codes(admin))}
+        )
+        self.stdout.write(
+            _(
                 "Demo reporter: http://127.0.0.1:8000/reporting/  user “%(user)s”, "
                 "password “%(password)s”"
             )
@@ -109,6 +119,21 @@ class Command(BaseCommand):
             person.user = reporter
             person._history_user = admin
             person.save()  # saved one by one so that the change is in the person's history
+
+    def _totp_key(self, admin):
+        """The demo admin's authenticator key (base32), the same on every run."""
+        device, _created = TOTPDevice.objects.get_or_create(
+            user=admin, name="demo", defaults={"confirmed": True}
+        )
+        return base64.b32encode(device.bin_key).decode()
+
+    def _backup_codes(self, admin):
+        """Ten fresh one-time codes for the demo admin (each works once)."""
+        device, _created = StaticDevice.objects.get_or_create(user=admin, name="demo codes")
+        device.token_set.all().delete()
+        codes = [StaticToken.random_token() for _ in range(10)]
+        StaticToken.objects.bulk_create(StaticToken(device=device, token=code) for code in codes)
+        return codes
 
     def _admin(self):
         User = get_user_model()
