@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.utils import timezone
+from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
 from goals.models import Goal
 from reports.models import (
@@ -76,8 +77,9 @@ def _locked(pks):
     )
 
 
-def _write(entry, *, user, values=None, state=None, imported=False, **bookkeeping):
-    """The one place a ProgressEntry row is written. `entry` is new or locked."""
+def _apply(entry, *, user, values=None, state=None, imported=False, **bookkeeping):
+    """What every write does to an entry (new or locked), short of saving it: set the
+    values, raise the version, note a change of content or of the override, who did it."""
     values = values or {}
     content_changed = any(
         getattr(entry, name) != value for name, value in values.items() if name in CONTENT_FIELDS
@@ -97,6 +99,12 @@ def _write(entry, *, user, values=None, state=None, imported=False, **bookkeepin
         entry.imported_version = entry.version
     entry.updated_by = user
     entry._history_user = user
+    return entry
+
+
+def _write(entry, *, user, **changes):
+    """The one place a single ProgressEntry row is written. `entry` is new or locked."""
+    _apply(entry, user=user, **changes)
     entry.save()
     return entry
 
@@ -285,39 +293,80 @@ class ImportOutcome:
     EDITED_SINCE_IMPORT = "edited"
 
 
-def import_entry(*, period, goal, values, get_batch, line, user):
-    """Write a legacy row's values into the goal's entry in the period, as a submission.
+class ImportWrites:
+    """A legacy import's entry writes: decided row by row, written together by `save()`,
+    history included, in the importer's transaction.
 
-    Called by the importer inside its transaction; `get_batch()` gives the import batch,
-    which it creates only once something is written. An entry that staff or an official
-    changed since it was last imported (anything but a blank draft) is never overwritten:
-    returns EDITED_SINCE_IMPORT and leaves it. The entry's row stays locked until the
-    import ends, so a reporter saving it meanwhile waits and then finds it changed.
+    The importer hands in each goal's entry as it read it under a row lock (see
+    reports/legacy/importer.py), so nobody can change it between the decision and the
+    write. An entry that staff or an official changed since it was last imported
+    (anything but a blank draft) is never overwritten.
     """
-    entry = (
-        ProgressEntry.objects.select_for_update(of=("self",))
-        .filter(period=period, goal=goal)
-        .first()
-    )
-    if entry is None:
-        outcome, entry = ImportOutcome.CREATED, ProgressEntry(period=period, goal=goal)
-    elif not _differs(entry, values):
-        return ImportOutcome.UNCHANGED, entry
-    elif entry.imported_version != entry.version and not entry.is_blank_draft:
-        return ImportOutcome.EDITED_SINCE_IMPORT, entry
-    else:
-        outcome = ImportOutcome.UPDATED
-    # A corrected file is a new submission; what the public sees stays until republished.
-    _write(
-        entry,
-        user=user,
-        values=values,
-        state=ReviewState.SUBMITTED,
-        imported=True,
-        source_batch=get_batch(),
-        source_line=line,
-    )
-    return outcome, entry
+
+    # What an import changes of an entry that exists already.
+    UPDATED_FIELDS = [
+        *CONTENT_FIELDS,
+        "responsible_id",
+        "review_state",
+        "version",
+        "content_version",
+        "imported_version",
+        "source_batch",
+        "source_line",
+        "updated_by",
+        "updated_at",
+    ]
+
+    def __init__(self, *, period, user):
+        self.period = period
+        self.user = user
+        self.created = []
+        self.updated = []
+
+    def add(self, *, entry, goal, values, get_batch, line):
+        """Decide what the row does to the goal's entry (None: it has none yet).
+        `get_batch()` gives the import batch, made only once something is written."""
+        if entry is None:
+            outcome, entry = ImportOutcome.CREATED, ProgressEntry(period=self.period, goal=goal)
+            self.created.append(entry)
+        elif not _differs(entry, values):
+            return ImportOutcome.UNCHANGED, entry
+        elif entry.imported_version != entry.version and not entry.is_blank_draft:
+            return ImportOutcome.EDITED_SINCE_IMPORT, entry
+        else:
+            outcome = ImportOutcome.UPDATED
+            self.updated.append(entry)
+        # A corrected file is a new submission; what the public sees stays until republished.
+        _apply(
+            entry,
+            user=self.user,
+            values=values,
+            state=ReviewState.SUBMITTED,
+            imported=True,
+            source_batch=get_batch(),
+            source_line=line,
+        )
+        return outcome, entry
+
+    def save(self):
+        """Write the decided entries and their history rows, a few queries per thousand."""
+        bulk_create_with_history(
+            self.created, ProgressEntry, batch_size=BATCH, default_user=self.user
+        )
+        now = timezone.now()
+        for entry in self.updated:
+            entry.updated_at = now
+        bulk_update_with_history(
+            self.updated,
+            ProgressEntry,
+            fields=self.UPDATED_FIELDS,
+            batch_size=BATCH,
+            default_user=self.user,
+        )
+
+
+# Rows written by one statement of a bulk write.
+BATCH = 500
 
 
 @transaction.atomic

@@ -8,6 +8,7 @@ from pathlib import PurePath
 from django.db import transaction
 from django.db.models import Q
 from django.utils.translation import gettext as _
+from simple_history.utils import bulk_create_with_history
 
 from goals.models import Goal, ResponsiblePerson, Strategy, normalize_title
 from reports import services
@@ -141,10 +142,17 @@ class _Writer:
                 Q(year__isnull=True) | Q(year=year), strategy=self.strategy
             )
         }
+        # The period's entries, their rows locked to the end of the import: a reporter's
+        # save meanwhile waits, and then finds the entry changed; none is overwritten.
         self.entries = {
-            entry.goal_id: entry for entry in ProgressEntry.objects.filter(period=self.period)
+            entry.goal_id: entry
+            for entry in ProgressEntry.objects.select_for_update(of=("self",)).filter(
+                period=self.period
+            )
         }
-        self.touched = set()  # goals whose entry a row of this file gave
+        self.writes = services.ImportWrites(period=self.period, user=user)
+        self.new_goals = []  # made as rows need them, saved together at the end
+        self.touched = set()  # (year, code) of the goals whose entry a row of this file gave
 
     def _strategy(self, term, year):
         if term:
@@ -220,14 +228,22 @@ class _Writer:
                 if row.outcome == "structural":
                     summary.structural += 1
                     if person and goal.responsible_id is None:
-                        goal.responsible = person
-                        goal.save(update_fields=["responsible"])
-                        summary.changed = True
+                        self._set_responsible(goal, person)
                 elif not self._entry(row, goal, person):
                     continue  # recorded as an anomaly
                 placed_lines.add(row.line)
                 continue
             self._anomaly(row.line, row.cells, row.reason, row.message)
+
+        for kind in (Goal.Kind.GOAL, Goal.Kind.ANNUAL_GOAL, Goal.Kind.ACTION):
+            # Parents first, so that each goal's parent has its id when it is saved.
+            bulk_create_with_history(
+                [goal for goal in self.new_goals if goal.kind == kind],
+                Goal,
+                batch_size=services.BATCH,
+                default_user=self.user,
+            )
+        self.writes.save()
 
         if self.batch is not None and not self.batch_is_new:
             # Rows that an earlier import of this file could not place, and now could.
@@ -261,8 +277,8 @@ class _Writer:
         A corrected file would otherwise say "nothing changed" while it no longer
         holds the progress that the database keeps.
         """
-        entry = self.entries.get(goal.pk)
-        if entry is None or goal.pk in self.touched:
+        entry = self.entries.get(goal.pk) if goal.pk else None
+        if entry is None or (goal.year, goal.code) in self.touched:
             return False
         self._anomaly(
             row.line,
@@ -336,7 +352,7 @@ class _Writer:
             goal = self.goals.get((year, code.text))
             title = titles.get(code.text, "")
             if goal is None:
-                goal = Goal.objects.create(
+                goal = Goal(
                     strategy=self.strategy,
                     year=year,
                     kind=code.kind,
@@ -344,12 +360,14 @@ class _Writer:
                     title=title,
                     parent=parent,
                 )
+                self.new_goals.append(goal)
                 self.goals[(year, code.text)] = goal
                 self.summary.goals_created += 1
                 self.summary.changed = True
             elif title and not goal.title:
                 goal.title = title
-                goal.save(update_fields=["title"])
+                if goal.pk is not None:
+                    goal.save(update_fields=["title"])
                 self.summary.changed = True
             elif title and title != goal.title and code.text not in self.title_noted:
                 self.title_noted.add(code.text)
@@ -376,17 +394,14 @@ class _Writer:
             "responsible_id": person.pk if person else None,
         }
         if person and goal.responsible_id is None:
-            goal.responsible = person
-            goal.save(update_fields=["responsible"])
-            self.summary.changed = True
-        self.touched.add(goal.pk)
-        outcome, entry = services.import_entry(
-            period=self.period,
+            self._set_responsible(goal, person)
+        self.touched.add((goal.year, goal.code))
+        outcome, entry = self.writes.add(
+            entry=self.entries.get(goal.pk) if goal.pk else None,
             goal=goal,
             values=values,
             get_batch=self.get_batch,
             line=row.line,
-            user=self.user,
         )
         if outcome == services.ImportOutcome.EDITED_SINCE_IMPORT:
             # Staff or an official changed it in Seuranta: their work is not overwritten.
@@ -401,13 +416,20 @@ class _Writer:
                 % {"code": goal.code},
             )
             return False
-        self.entries[goal.pk] = entry
+        if goal.pk is not None:
+            self.entries[goal.pk] = entry
         if outcome == services.ImportOutcome.UNCHANGED:
             self.summary.unchanged += 1
         else:
             setattr(self.summary, outcome, getattr(self.summary, outcome) + 1)
             self.summary.changed = True
         return True
+
+    def _set_responsible(self, goal, person):
+        goal.responsible = person
+        if goal.pk is not None:  # a new goal is saved with it
+            goal.save(update_fields=["responsible"])
+        self.summary.changed = True
 
     def _anomaly(self, line, cells, reason, message):
         self.summary.anomalies.append({"line": line, "reason": str(reason), "message": message})
