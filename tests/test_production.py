@@ -139,3 +139,73 @@ def test_it_starts_migrated_under_gunicorn_and_serves_static_files(tmp_path, pro
     finally:
         server.terminate()
         server.wait(timeout=30)
+
+
+def start(port, database, static_root):
+    """deploy/start under gunicorn on `port`; returns the process once it answers."""
+    env = production_env(
+        DATABASE_URL=database,
+        BIND=f"127.0.0.1:{port}",
+        WEB_CONCURRENCY="1",
+        BEHIND_TLS_PROXY="1",
+        STATIC_ROOT=str(static_root),
+    )
+    server = subprocess.Popen(
+        ["deploy/start"], cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT
+    )
+    deadline = time.monotonic() + 90
+    while time.monotonic() < deadline and server.poll() is None:
+        try:
+            get(port, "/about/", **{"X-Forwarded-Proto": "https"})
+            return server
+        except OSError:
+            time.sleep(0.5)
+    server.terminate()
+    raise AssertionError(server.stdout.read().decode())
+
+
+def test_it_serves_the_same_published_data_from_two_processes(tmp_path, production_database):
+    """Two gunicorn processes on one database, each with its own cache and disk: a
+    publishing made elsewhere shows on both at once."""
+    env = production_env(DATABASE_URL=production_database)
+    assert manage("migrate", "--no-input", env=env).returncode == 0
+    assert manage("load_demo", env=env).returncode == 0
+    ports = [free_port(), free_port()]
+    servers = [start(port, production_database, tmp_path / f"static{port}") for port in ports]
+    https = {"X-Forwarded-Proto": "https"}
+    try:
+        goal_page = manage(
+            "shell",
+            "-v",
+            "0",
+            "-c",
+            "from goals.models import Goal; print(Goal.objects.get(code='01.06.01', year=2022).pk)",
+            env=env,
+        ).stdout.strip()
+        url = f"/goals/{goal_page}/"
+        before = [get(port, url, **https) for port in ports]
+        republish = manage(
+            "shell",
+            "-c",
+            "from django.contrib.auth import get_user_model\n"
+            "from reports.models import ProgressEntry\n"
+            "from reports.services import edit_entry, publish_entries\n"
+            "user = get_user_model().objects.get(username='demo')\n"
+            "entry = ProgressEntry.objects.get(goal__code='01.06.01', period__label='1–8/2022')\n"
+            "edit_entry(entry, user=user, loaded_version=entry.version,"
+            " values={'status_text': 'Republished from a third process'})\n"
+            "publish_entries([entry], user=user)\n",
+            env=env,
+        )
+        after = [get(port, url, **https) for port in ports]
+    finally:
+        for server in servers:
+            server.terminate()
+            server.wait(timeout=30)
+
+    assert republish.returncode == 0, republish.stderr
+    assert [status for status, _headers, _body in before + after] == [200] * 4
+    assert before[0][2] == before[1][2]
+    assert all(b"Republished from a third process" not in body for _s, _h, body in before)
+    assert all(b"Republished from a third process" in body for _s, _h, body in after)
+    assert after[0][1]["ETag"] == after[1][1]["ETag"] != before[0][1]["ETag"]
