@@ -178,10 +178,6 @@ class ProgressEntryQuerySet(models.QuerySet):
         """Entries whose responsible person is linked to the user's login."""
         return self.filter(responsible__user=user)
 
-    def within(self, goal):
-        """Entries of the goal and of every annual goal and action under it."""
-        return self.filter(goal__in=Goal.objects.self_and_under(goal).values("pk"))
-
     def latest_before(self, period, goal_ids):
         """For each goal, its entry of the latest period that ended before `period`."""
         latest = {}
