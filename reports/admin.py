@@ -438,7 +438,8 @@ class LegacyUploadForm(forms.Form):
     file = forms.FileField(
         label=gettext_lazy("Exported file"),
         help_text=gettext_lazy(
-            "Tab-separated text (any encoding Excel saves) or the .xlsx workbook."
+            "Text as Excel saves it (tab-, semicolon- or comma-separated, any encoding Excel "
+            "saves) or the .xlsx workbook."
         ),
     )
     period = forms.CharField(

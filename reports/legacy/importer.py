@@ -44,6 +44,8 @@ class ImportSummary:
     structural: int = 0
     anomalies: list[dict] = field(default_factory=list)
     notes: list[dict] = field(default_factory=list)
+    # How the file was read: format, encoding, delimiter, sheet, header line, in words.
+    read_as: dict = field(default_factory=dict)
     new_persons: list[str] = field(default_factory=list)
     goals_created: int = 0
     period_id: int | None = None
@@ -94,6 +96,11 @@ def import_legacy_file(*, content, filename, period, term=None, user=None, dry_r
             dry_run=dry_run,
         )
         summary = writer.write(table, rows)
+        summary.read_as = {
+            **asdict(table.reading),
+            "header_line": table.header_line,
+            "description": table.reading.describe(),
+        }
         if dry_run:
             transaction.set_rollback(True)
             summary.period_id = summary.batch_id = None  # rolled back with everything else

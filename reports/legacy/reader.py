@@ -39,6 +39,12 @@ HIERARCHY_ROLES = ("goal", "annual_goal", "action")
 CP1252_UNDEFINED = re.compile(rb"[\x81\x8d\x8f\x90\x9d]")
 # The rows before a header that tell why none was found (a comma-separated file, …).
 NO_HEADER_HINT_ROWS = 40
+# The delimiters a text export may have, tried in this order on its header row: tab
+# ("Text (Tab delimited)"), semicolon (Excel's CSV where the list separator is ";", as in
+# Finland), comma (Excel's CSV elsewhere).
+DELIMITERS = ("\t", ";", ",")
+# How a row of the export starts: a council-term goal's code such as "01." or "01.05".
+ROW_START = re.compile(r"\s*\d{1,2}\.\d{0,2}")
 # Excel's own limit for one cell; a longer "cell" is a quote that was never closed.
 EXCEL_CELL_LIMIT = 32767
 
@@ -70,6 +76,28 @@ class Row:
 
 
 @dataclass
+class Reading:
+    """How a file was read, for the import summary: an official sees at a glance that it
+    was read right."""
+
+    format: str = "text"  # "text" (tab- or otherwise delimited) or "xlsx"
+    encoding: str = ""  # of a text file: "UTF-8", "UTF-8 with BOM", "UTF-16", "Windows-1252"
+    delimiter: str = ""  # of a text file: "\t", ";" or ","
+    sheet: str = ""  # of a workbook
+
+    def describe(self):
+        """In words, e.g. “semicolon-separated text, Windows-1252”."""
+        if self.format == "xlsx":
+            return _("Excel workbook (.xlsx), sheet “%(sheet)s”") % {"sheet": self.sheet}
+        kind = {
+            "\t": _("tab-separated text"),
+            ";": _("semicolon-separated text"),
+            ",": _("comma-separated text"),
+        }[self.delimiter]
+        return f"{kind}, {self.encoding}"
+
+
+@dataclass
 class Table:
     filename: str
     header_line: int
@@ -77,6 +105,7 @@ class Table:
     header: list[str]
     rows: list[Row] = field(default_factory=list)
     ignored_columns: list[str] = field(default_factory=list)  # headers of unread columns
+    reading: Reading = field(default_factory=Reading)
 
     def cell(self, row, role):
         index = self.columns.get(role)
@@ -96,8 +125,8 @@ def read_table(content, filename):
             _("the file is larger than %(limit)s, the most that can be imported")
             % {"limit": filesizeformat(MAX_FILE_BYTES)},
         )
-    table, first_rows = None, []
-    for row in _read_rows(content, filename):
+    table, first_rows, reading = None, [], Reading()
+    for row in _read_rows(content, filename, reading):
         if table is None:
             columns, ignored = _header_columns(row.cells)
             if columns is None:
@@ -110,6 +139,25 @@ def read_table(content, filename):
                 columns=columns,
                 header=row.cells,
                 ignored_columns=ignored,
+                reading=reading,
+            )
+        elif reading.delimiter in (";", ",") and _width(row.cells) > len(table.header):
+            # A tab never occurs in a typed cell, but a semicolon or comma does: a row
+            # wider than its header had one outside quotes, and its cells are shifted.
+            raise LegacyFileError(
+                filename,
+                _(
+                    "the row has %(count)s cells but the header row (line %(header)s) has "
+                    "%(columns)s: a cell holds a “%(delimiter)s” outside quotes, so the row's "
+                    "cells do not line up with the columns"
+                )
+                % {
+                    "count": _width(row.cells),
+                    "header": table.header_line,
+                    "columns": len(table.header),
+                    "delimiter": reading.delimiter,
+                },
+                line=row.line,
             )
         elif len(table.rows) < MAX_ROWS:
             table.rows.append(row)
@@ -140,29 +188,6 @@ def read_table(content, filename):
 def _no_header_message(first_rows):
     if not any(any(row.cells) for row in first_rows):
         return _("the file has no content")
-    for separator, message in (
-        (
-            ";",
-            _(
-                "the file looks semicolon-separated; save it from Excel as "
-                "“Text (Tab delimited)” or as .xlsx"
-            ),
-        ),
-        (
-            ",",
-            _(
-                "the file looks comma-separated; save it from Excel as "
-                "“Text (Tab delimited)” or as .xlsx"
-            ),
-        ),
-    ):
-        if any(
-            len(row.cells) == 1
-            and "valtuustokauden" in row.cells[0].casefold()
-            and row.cells[0].count(separator) >= 2
-            for row in first_rows
-        ):
-            return message
     return _(
         "no header row found: expected a row with the columns "
         "“Valtuustokauden tavoite”, “Vuositavoite” and “Toimenpide”"
@@ -201,15 +226,26 @@ def _is_workbook(content):
     return content.startswith(b"PK\x03\x04")
 
 
-def _read_rows(content, filename):
-    """The file's rows, numbered from 1, one at a time: a file is refused at its first bad row."""
+def _width(cells):
+    """The number of cells up to the last non-empty one: a wide used range, or Excel's
+    CSV padding every row to the widest, leaves trailing empty cells that are harmless."""
+    width = len(cells)
+    while width and not cells[width - 1]:
+        width -= 1
+    return width
+
+
+def _read_rows(content, filename, reading):
+    """The file's rows, numbered from 1, one at a time: a file is refused at its first bad row.
+    Fills in `reading` with how the file is read."""
     if not content or not content.strip():
         raise LegacyFileError(filename, _("the file is empty"))
-    rows = _read_xlsx(content, filename) if _is_workbook(content) else _read_text(content, filename)
+    if _is_workbook(content):
+        rows = _read_xlsx(content, filename, reading)
+    else:
+        rows = _read_text(content, filename, reading)
     for row in rows:
-        width = len(row.cells)
-        while width and not row.cells[width - 1]:
-            width -= 1  # a wide used range leaves trailing empty cells: harmless
+        width = _width(row.cells)
         if width > MAX_CELLS_PER_ROW:
             raise LegacyFileError(
                 filename,
@@ -220,31 +256,59 @@ def _read_rows(content, filename):
         yield row
 
 
-def _read_text(content, filename):
-    text = _decode(content, filename)
+def _read_text(content, filename, reading):
+    text, reading.encoding = _decode(content, filename)
     if "\x00" in text:
         raise LegacyFileError(
             filename,
             _("the file contains NUL characters: it is not a text export"),
             line=text.count("\n", 0, text.index("\x00")) + 1,
         )
-    reader = csv.reader(io.StringIO(text, newline=""), dialect="excel-tab", strict=False)
+    reading.delimiter = delimiter = _delimiter(text)
+    reader = _csv_reader(text, delimiter)
     line = 1
     try:
         for cells in reader:
             row = Row(line=line, cells=[_clean(cell) for cell in cells])
-            _check_quotes(row, filename)
+            _check_quotes(row, filename, delimiter)
             yield row
             line = reader.line_num + 1
     except csv.Error as error:
         raise LegacyFileError(filename, str(error), line=line) from error
 
 
-def _check_quotes(row, filename):
-    """Refuse a row whose quoted cell swallowed the rows after it."""
+def _csv_reader(text, delimiter):
+    # Excel's quoting: a cell with the delimiter, a quote or a line break is quoted, and a
+    # quote in it doubled.
+    return csv.reader(
+        io.StringIO(text, newline=""), dialect="excel", delimiter=delimiter, strict=False
+    )
+
+
+def _delimiter(text):
+    """The delimiter with which a row of the file's beginning reads as the header row:
+    tab (“Text (Tab delimited)”), semicolon (a Finnish Excel's CSV) or comma. Told from
+    the header, never from a cell's content; tab when none fits (the header is then
+    reported missing)."""
+    for delimiter in DELIMITERS:
+        reader = _csv_reader(text, delimiter)
+        try:
+            for _number, cells in zip(range(NO_HEADER_HINT_ROWS), reader, strict=False):
+                if _header_columns([_clean(cell) for cell in cells])[0] is not None:
+                    return delimiter
+        except csv.Error:
+            continue
+    return "\t"
+
+
+def _check_quotes(row, filename, delimiter):
+    """Refuse a row whose quoted cell swallowed the rows after it: the cell is longer than
+    Excel allows, or a line in it reads as a row of its own (tabs are never typed in a
+    cell; semicolons and commas are, so with those the line must also start with a code)."""
     for cell in row.cells:
         swallowed = len(cell) > EXCEL_CELL_LIMIT or any(
-            line.count("\t") >= 2 for line in cell.split("\n")[1:]
+            line.count(delimiter) >= 2 and (delimiter == "\t" or ROW_START.match(line))
+            for line in cell.split("\n")[1:]
         )
         if swallowed:
             raise LegacyFileError(
@@ -259,10 +323,11 @@ def _check_quotes(row, filename):
 
 
 def _decode(content, filename):
+    """The file's text and the name of its encoding."""
     if content.startswith(codecs.BOM_UTF8):
-        return _decode_as(content[len(codecs.BOM_UTF8) :], "utf-8", filename)
+        return _decode_as(content[len(codecs.BOM_UTF8) :], "utf-8", filename), _("UTF-8 with BOM")
     if content.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
-        return _decode_as(content, "utf-16", filename)
+        return _decode_as(content, "utf-16", filename), "UTF-16"
     if b"\x00" in content:
         raise LegacyFileError(
             filename,
@@ -272,7 +337,7 @@ def _decode(content, filename):
             ),
         )
     try:
-        return content.decode("utf-8")
+        return content.decode("utf-8"), "UTF-8"
     except UnicodeDecodeError as error:
         _refuse_mixed_utf8(content, error.start, filename)
     undefined = CP1252_UNDEFINED.search(content)
@@ -294,7 +359,7 @@ def _decode(content, filename):
                 "“Unicode Text” or .xlsx"
             ),
         )
-    return text
+    return text, "Windows-1252"
 
 
 def _refuse_mixed_utf8(content, position, filename):
@@ -339,10 +404,11 @@ def _decode_as(content, encoding, filename):
         ) from error
 
 
-def _read_xlsx(content, filename):
+def _read_xlsx(content, filename, reading):
     _check_unpacked_size(content, filename)
+    reading.format = "xlsx"
     try:
-        yield from _xlsx_rows(content, filename)
+        yield from _xlsx_rows(content, filename, reading)
     except LegacyFileError:
         raise
     except Exception as error:  # openpyxl raises many kinds on a damaged workbook
@@ -367,7 +433,7 @@ def _check_unpacked_size(content, filename):
         )
 
 
-def _xlsx_rows(content, filename):
+def _xlsx_rows(content, filename, reading):
     from openpyxl import load_workbook
 
     workbook = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
@@ -375,6 +441,7 @@ def _xlsx_rows(content, filename):
         if not workbook.worksheets:
             raise LegacyFileError(filename, _("the workbook has no worksheet"))
         sheet = workbook.worksheets[0]
+        reading.sheet = sheet.title
         # A workbook may record a stale size for its sheet; read what is really there.
         sheet.reset_dimensions()
         for number, values in enumerate(sheet.iter_rows(values_only=True), start=1):

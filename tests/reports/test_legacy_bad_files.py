@@ -29,9 +29,10 @@ BAD_FILES = {
     "only-line-breaks": (b"\r\n\r\n  \r\n", "the file is empty"),
     "binary": (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00", "binary data"),
     "no-header": (b"Seuranta 1-8/2022\nsome notes\n", "no header row found"),
-    "comma-separated": (
+    "comma-separated-unquoted": (
+        # Commas in the texts, none of them quoted: the rows no longer line up.
         original_text().replace("\t", ",").encode("utf-8"),
-        "looks comma-separated",
+        "line 4: the row has 8 cells but the header row (line 3) has 7",
     ),
     "unknown-encoding": (
         original_text().encode("cp1252").replace(b"Keusote", b"Keu\x81ote", 1),

@@ -1,5 +1,6 @@
 """The same content in every form Excel saves it in imports to the same entries."""
 
+import csv
 import io
 
 import pytest
@@ -66,6 +67,32 @@ def as_utf8_with_bom(path):
     return b"\xef\xbb\xbf" + path.read_bytes()
 
 
+def as_delimited(path, delimiter, encoding, bom=b""):
+    """The export as Excel saves it as CSV: the same cells, quoted where they hold the
+    delimiter, a quote or a line break, every row padded to the widest, CRLF."""
+    rows = list(csv.reader(io.StringIO(path.read_text(encoding="utf-8"), newline=""), "excel-tab"))
+    width = max(len(row) for row in rows)
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, delimiter=delimiter, lineterminator="\r\n")
+    writer.writerows(row + [""] * (width - len(row)) for row in rows)
+    return bom + buffer.getvalue().encode(encoding)
+
+
+def as_finnish_excel_csv(path):
+    """“CSV (semicolon-separated)” from a Finnish Excel: Windows-1252."""
+    return as_delimited(path, ";", "cp1252")
+
+
+def as_excel_csv_utf8(path):
+    """“CSV UTF-8” from a Finnish Excel: semicolons, a byte-order mark."""
+    return as_delimited(path, ";", "utf-8", bom=b"\xef\xbb\xbf")
+
+
+def as_comma_csv(path):
+    """CSV from an Excel whose list separator is a comma."""
+    return as_delimited(path, ",", "utf-8")
+
+
 def as_xlsx(path):
     workbook = Workbook()
     sheet = workbook.active
@@ -82,8 +109,16 @@ def as_xlsx(path):
 @pytest.mark.parametrize("path", [FILE_2022, FILE_2021, FILE_2023], ids=["2022", "2021", "2023"])
 @pytest.mark.parametrize(
     "convert",
-    [as_windows_1252_crlf, as_utf16_unicode_text, as_utf8_with_bom, as_xlsx],
-    ids=["cp1252-crlf", "utf16", "utf8-bom", "xlsx"],
+    [
+        as_windows_1252_crlf,
+        as_utf16_unicode_text,
+        as_utf8_with_bom,
+        as_xlsx,
+        as_finnish_excel_csv,
+        as_excel_csv_utf8,
+        as_comma_csv,
+    ],
+    ids=["cp1252-crlf", "utf16", "utf8-bom", "xlsx", "csv-semicolon", "csv-utf8", "csv-comma"],
 )
 def test_it_imports_every_export_format_to_the_same_entries(tmp_path, demo_persons, path, convert):
     original_summary = run_import(path)
@@ -194,3 +229,82 @@ def test_it_reads_a_text_column_with_an_empty_header(tmp_path):
     run_import(path, period="1-4/2024", term="2021-2025")
 
     assert ProgressEntry.objects.get().status_text == "Text"
+
+
+def csv_file(tmp_path, lines, encoding="cp1252"):
+    path = tmp_path / "export.csv"
+    path.write_bytes(("\r\n".join([";".join(HEADER), *lines]) + "\r\n").encode(encoding))
+    return path
+
+
+def test_it_refuses_a_semicolon_file_whose_row_does_not_line_up_with_the_header(tmp_path):
+    from django.core.management.base import CommandError
+
+    from tests.builders import table_counts
+
+    path = csv_file(
+        tmp_path,
+        [
+            "01. Goal;01.01 Annual;01.01.01 Action;;;3 Toteutus;Fine",
+            "01. Goal;01.01 Annual;01.01.02 Action;;;3 Toteutus;Costs; more than planned",
+        ],
+    )
+    before = table_counts()
+
+    with pytest.raises(CommandError, match="line 3: the row has 8 cells but the header row"):
+        run_import(path, period="1-4/2024", term="2021-2025")
+
+    assert table_counts() == before
+
+
+def test_it_refuses_a_quote_that_never_closes_in_a_semicolon_file(tmp_path):
+    from django.core.management.base import CommandError
+
+    path = csv_file(
+        tmp_path,
+        [
+            '01. Goal;01.01 Annual;01.01.01 Action;;;3 Toteutus;"Opened, never closed',
+            "01. Goal;01.01 Annual;01.01.02 Action;;;4;Lost if read into the quote",
+            "01. Goal;01.01 Annual;01.01.03 Action;;;4;Lost too",
+        ],
+    )
+
+    with pytest.raises(CommandError, match="line 2: a quoted cell that starts on this line"):
+        run_import(path, period="1-4/2024", term="2021-2025")
+
+
+def test_it_tells_the_delimiter_from_the_header_not_from_the_texts(tmp_path):
+    text = FILE_2022.read_text(encoding="utf-8").replace(
+        "Keusoten taloutta seurataan aktiivisesti.", "Seurataan; aktiivisesti; viikoittain;"
+    )
+    path = tmp_path / "tabs.txt"
+    path.write_text(text, encoding="utf-8")
+
+    summary = run_import(path, period="1-8/2022", term="2021-2025")
+
+    assert summary["read_as"]["delimiter"] == "\t"
+    assert summary["counts"]["created"] == 49
+    assert ProgressEntry.objects.get(goal__code="01.03.02").status_text.startswith(
+        "Seurataan; aktiivisesti;"
+    )
+
+
+def test_it_says_how_the_file_was_read_in_the_admin_preview(client, tmp_path):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from tests.builders import official
+
+    client.force_login(official())
+
+    response = client.post(
+        "/admin/reports/importbatch/import/",
+        {
+            "file": SimpleUploadedFile("export.csv", as_finnish_excel_csv(FILE_2023)),
+            "period": "1-8/2023",
+            "term": "2021-2025",
+        },
+    )
+
+    content = response.content.decode()
+    assert "semicolon-separated text, Windows-1252; header row on line 3" in content
+    assert response.context["summary"].created == 49

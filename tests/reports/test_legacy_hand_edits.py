@@ -209,11 +209,20 @@ def test_it_refuses_a_file_with_a_header_but_no_rows(tmp_path):
         run_import(path, period="1-4/2024", term="2021-2025")
 
 
-def test_it_recognises_a_semicolon_separated_file(tmp_path):
+def test_it_reads_a_semicolon_separated_file_and_says_so(tmp_path):
     path = variant(tmp_path, original().replace("\t", ";"))
 
-    with pytest.raises(CommandError, match="looks semicolon-separated"):
-        run_import(path, period="1-8/2022", term="2021-2025")
+    summary = run_import(path, period="1-8/2022", term="2021-2025")
+
+    assert summary["counts"]["created"] == 49
+    assert summary["read_as"] == {
+        "format": "text",
+        "encoding": "UTF-8",
+        "delimiter": ";",
+        "sheet": "",
+        "header_line": 3,
+        "description": "semicolon-separated text, UTF-8",
+    }
 
 
 def test_it_reports_no_ids_of_a_dry_run():

@@ -66,6 +66,8 @@ def format_summary(summary):
             "anomalies": len(summary.anomalies),
             "blank": summary.blank,
         },
+        _("read as %(how)s; header row on line %(line)s")
+        % {"how": summary.read_as["description"], "line": summary.read_as["header_line"]},
     ]
     if summary.new_persons:
         lines.append(_("new responsible persons: %s") % ", ".join(summary.new_persons))
