@@ -28,6 +28,7 @@ from reports.forms import PlaceAnomalyForm, rebase
 from reports.legacy import LegacyFileError
 from reports.legacy.importer import import_legacy_file
 from reports.legacy.placing import anomaly_initial
+from reports.legacy.reader import sheet_names
 from seuranta.security import log_event
 
 from .models import ImportAnomaly, ImportBatch, PendingImport, ProgressEntry, ReportingPeriod
@@ -439,7 +440,7 @@ class LegacyUploadForm(forms.Form):
         label=gettext_lazy("Exported file"),
         help_text=gettext_lazy(
             "Text as Excel saves it (tab-, semicolon- or comma-separated, any encoding Excel "
-            "saves) or the .xlsx workbook."
+            "saves), or a workbook: .xlsx, .xls or .ods."
         ),
     )
     period = forms.CharField(
@@ -450,6 +451,12 @@ class LegacyUploadForm(forms.Form):
         label=gettext_lazy("Council term"),
         required=False,
         help_text=gettext_lazy("For example 2021-2025; may be left empty if only one fits."),
+    )
+    sheet = forms.CharField(
+        label=gettext_lazy("Sheet"),
+        required=False,
+        max_length=100,
+        help_text=gettext_lazy("Of a workbook with several sheets; empty: the first."),
     )
 
 
@@ -499,6 +506,8 @@ class ImportBatchAdmin(admin.ModelAdmin):
             return redirect("admin:reports_importbatch_import")
         if request.method == "POST" and "confirm" in request.POST:
             return self._confirm(request, pending_id)
+        if request.method == "POST" and "reread" in request.POST:
+            return self._reread(request, pending_id, context)
         form = LegacyUploadForm(request.POST or None, request.FILES or None)
         if request.method == "POST" and form.is_valid():
             upload = form.cleaned_data["file"]
@@ -507,6 +516,7 @@ class ImportBatchAdmin(admin.ModelAdmin):
                 filename=upload.name[-255:],
                 period_label=form.cleaned_data["period"][:40],
                 term=form.cleaned_data["term"][:20],
+                sheet=form.cleaned_data["sheet"],
                 uploaded_by=request.user,
             )
             try:
@@ -517,9 +527,35 @@ class ImportBatchAdmin(admin.ModelAdmin):
                 # An upload that was never confirmed or cancelled is replaced by the next.
                 PendingImport.objects.filter(uploaded_by=request.user).delete()
                 pending.save()
-                context.update(summary=summary, pending=pending)
+                return self._preview(request, context, pending, summary)
         context["form"] = form
         return TemplateResponse(request, "admin/reports/import_legacy.html", context)
+
+    def _preview(self, request, context, pending, summary):
+        """The dry run, with the workbook's other sheets to choose from."""
+        context.update(summary=summary, pending=pending, sheets=sheet_names(bytes(pending.content)))
+        return TemplateResponse(request, "admin/reports/import_legacy.html", context)
+
+    def _reread(self, request, pending_id, context):
+        """The dry run again, of another sheet of the pending workbook."""
+        pending = PendingImport.objects.filter(
+            pk=pending_id if str(pending_id).isdigit() else None, uploaded_by=request.user
+        ).first()
+        if pending is None:
+            self.message_user(
+                request, _("This import was already confirmed or cancelled."), messages.WARNING
+            )
+            return redirect("admin:reports_importbatch_import")
+        pending.sheet = request.POST.get("sheet", "")[:100]
+        try:
+            summary = self._run(pending, request.user, dry_run=True)
+        except LegacyFileError as error:
+            self.message_user(request, str(error), messages.ERROR)
+            pending.sheet = PendingImport.objects.get(pk=pending.pk).sheet
+            summary = self._run(pending, request.user, dry_run=True)
+        else:
+            pending.save(update_fields=["sheet"])
+        return self._preview(request, context, pending, summary)
 
     def _run(self, pending, user, *, dry_run):
         return import_legacy_file(
@@ -527,6 +563,7 @@ class ImportBatchAdmin(admin.ModelAdmin):
             filename=pending.filename,
             period=pending.period_label,
             term=pending.term or None,
+            sheet=pending.sheet or None,
             user=user,
             dry_run=dry_run,
         )

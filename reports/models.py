@@ -157,6 +157,9 @@ class PendingImport(models.Model):
     filename = models.CharField(_("file name"), max_length=255)
     period_label = models.CharField(_("reporting period"), max_length=40)
     term = models.CharField(_("council term"), max_length=20, blank=True)
+    sheet = models.CharField(
+        _("sheet"), max_length=100, blank=True, help_text=_("Of a workbook; empty: the first.")
+    )
     uploaded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name=_("uploaded by"), on_delete=models.CASCADE
     )

@@ -69,15 +69,18 @@ def parse_term(term):
     return int(match.group(1)), int(match.group(2))
 
 
-def import_legacy_file(*, content, filename, period, term=None, user=None, dry_run=False):
+def import_legacy_file(
+    *, content, filename, period, term=None, user=None, dry_run=False, sheet=None
+):
     """Import one legacy export into a reporting period and return what happened.
 
     Every row after the header ends as an entry, a structural row, an anomaly or
     a blank; the summary's counts add up to the rows read. Raises
-    LegacyFileError, with nothing written, for a file that cannot be read.
+    LegacyFileError, with nothing written, for a file that cannot be read. Of a workbook,
+    the sheet named `sheet` is read, or the first.
     Importing the same file into the same period again changes nothing.
     """
-    table = read_table(content, filename)
+    table = read_table(content, filename, sheet=sheet)
     rows = understand(table)
     label = ReportingPeriod.canonical_label(period)
     if label is None:

@@ -39,6 +39,11 @@ HIERARCHY_ROLES = ("goal", "annual_goal", "action")
 CP1252_UNDEFINED = re.compile(rb"[\x81\x8d\x8f\x90\x9d]")
 # The rows before a header that tell why none was found (a comma-separated file, …).
 NO_HEADER_HINT_ROWS = 40
+# How an Excel 97–2003 .xls (an OLE2 compound file) and an OpenDocument .ods begin.
+OLE2_SIGNATURE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+ODS_MIMETYPE = b"application/vnd.oasis.opendocument.spreadsheet"
+# An .ods cell's value types that are no text: a code typed so (01.10 as 1.1) is lost.
+ODS_NUMERIC = ("float", "percentage", "currency", "date", "time")
 # The delimiters a text export may have, tried in this order on its header row: tab
 # ("Text (Tab delimited)"), semicolon (Excel's CSV where the list separator is ";", as in
 # Finland), comma (Excel's CSV elsewhere).
@@ -80,15 +85,20 @@ class Reading:
     """How a file was read, for the import summary: an official sees at a glance that it
     was read right."""
 
-    format: str = "text"  # "text" (tab- or otherwise delimited) or "xlsx"
+    format: str = "text"  # "text" (tab- or otherwise delimited), "xlsx", "xls" or "ods"
     encoding: str = ""  # of a text file: "UTF-8", "UTF-8 with BOM", "UTF-16", "Windows-1252"
     delimiter: str = ""  # of a text file: "\t", ";" or ","
     sheet: str = ""  # of a workbook
 
     def describe(self):
         """In words, e.g. “semicolon-separated text, Windows-1252”."""
-        if self.format == "xlsx":
-            return _("Excel workbook (.xlsx), sheet “%(sheet)s”") % {"sheet": self.sheet}
+        workbooks = {
+            "xlsx": _("Excel workbook (.xlsx), sheet “%(sheet)s”"),
+            "xls": _("Excel 97–2003 workbook (.xls), sheet “%(sheet)s”"),
+            "ods": _("OpenDocument spreadsheet (.ods), sheet “%(sheet)s”"),
+        }
+        if self.format in workbooks:
+            return workbooks[self.format] % {"sheet": self.sheet}
         kind = {
             "\t": _("tab-separated text"),
             ";": _("semicolon-separated text"),
@@ -114,8 +124,9 @@ class Table:
         return row.cells[index]
 
 
-def read_table(content, filename):
-    """Read a legacy export into a Table: its header and every row after it.
+def read_table(content, filename, sheet=None):
+    """Read a legacy export into a Table: its header and every row after it; of a workbook,
+    the sheet named `sheet`, or the first.
 
     Raises LegacyFileError for a file that cannot be read or is beyond the upload limits.
     """
@@ -126,7 +137,7 @@ def read_table(content, filename):
             % {"limit": filesizeformat(MAX_FILE_BYTES)},
         )
     table, first_rows, reading = None, [], Reading()
-    for row in _read_rows(content, filename, reading):
+    for row in _read_rows(content, filename, reading, sheet):
         if table is None:
             columns, ignored = _header_columns(row.cells)
             if columns is None:
@@ -174,8 +185,8 @@ def read_table(content, filename):
         # A blank row past the limit has nothing to import: Excel exports trailing ones.
     if table is None:
         raise LegacyFileError(filename, _no_header_message(first_rows))
-    if _is_workbook(content):
-        # Excel's sheets report trailing formatted-but-empty rows; they carry nothing.
+    if reading.format != "text":
+        # Sheets report trailing formatted-but-empty rows; they carry nothing.
         while table.rows and table.rows[-1].is_blank:
             table.rows.pop()
     if all(data_row.is_blank for data_row in table.rows):
@@ -235,13 +246,15 @@ def _width(cells):
     return width
 
 
-def _read_rows(content, filename, reading):
+def _read_rows(content, filename, reading, sheet):
     """The file's rows, numbered from 1, one at a time: a file is refused at its first bad row.
     Fills in `reading` with how the file is read."""
     if not content or not content.strip():
         raise LegacyFileError(filename, _("the file is empty"))
-    if _is_workbook(content):
-        rows = _read_xlsx(content, filename, reading)
+    if content.startswith(OLE2_SIGNATURE):
+        rows = _read_xls(content, filename, reading, sheet)
+    elif _is_workbook(content):
+        rows = _read_zipped_workbook(content, filename, reading, sheet)
     else:
         rows = _read_text(content, filename, reading)
     for row in rows:
@@ -404,15 +417,127 @@ def _decode_as(content, encoding, filename):
         ) from error
 
 
-def _read_xlsx(content, filename, reading):
+def _read_zipped_workbook(content, filename, reading, sheet):
+    """An .xlsx or an .ods: both are ZIP archives, told apart by what they hold."""
     _check_unpacked_size(content, filename)
-    reading.format = "xlsx"
+    with zipfile.ZipFile(io.BytesIO(content)) as archive:
+        names = set(archive.namelist())
+        is_ods = "mimetype" in names and archive.read("mimetype").strip() == ODS_MIMETYPE
+    reading.format = "ods" if is_ods else "xlsx"
     try:
-        yield from _xlsx_rows(content, filename, reading)
+        yield from (_ods_rows if is_ods else _xlsx_rows)(content, filename, reading, sheet)
     except LegacyFileError:
         raise
-    except Exception as error:  # openpyxl raises many kinds on a damaged workbook
+    except Exception as error:  # openpyxl and odfpy raise many kinds on a damaged file
         raise _not_a_workbook(filename) from error
+
+
+def _read_xls(content, filename, reading, sheet):
+    import xlrd
+
+    reading.format = "xls"
+    try:
+        book = xlrd.open_workbook(file_contents=content, on_demand=True)
+    except Exception as error:  # xlrd raises many kinds on a damaged workbook
+        raise LegacyFileError(
+            filename, _("this is an Excel 97–2003 file but not a readable workbook")
+        ) from error
+    try:
+        names = book.sheet_names()
+        reading.sheet = _sheet_name(names, sheet, filename)
+        worksheet = book.sheet_by_name(reading.sheet)
+        for index in range(worksheet.nrows):
+            cells = worksheet.row(index)
+            yield Row(
+                line=index + 1,
+                cells=[_clean(_xlsx_text(cell.value)) for cell in cells],
+                numeric=frozenset(
+                    position
+                    for position, cell in enumerate(cells)
+                    if cell.ctype in (xlrd.XL_CELL_NUMBER, xlrd.XL_CELL_DATE)
+                ),
+            )
+    finally:
+        book.release_resources()
+
+
+def _sheet_name(names, wanted, filename):
+    """The sheet to read: the one named `wanted`, or the first."""
+    if not names:
+        raise LegacyFileError(filename, _("the workbook has no worksheet"))
+    if wanted is None or wanted == "":
+        return names[0]
+    if wanted not in names:
+        raise LegacyFileError(
+            filename,
+            _("the workbook has no sheet “%(sheet)s”; its sheets: %(sheets)s")
+            % {"sheet": wanted, "sheets": ", ".join(f"“{name}”" for name in names)},
+        )
+    return wanted
+
+
+def sheet_names(content):
+    """A workbook's sheet names, for choosing one; [] for a text file or an unreadable one."""
+    try:
+        if content.startswith(OLE2_SIGNATURE):
+            import xlrd
+
+            return xlrd.open_workbook(file_contents=content, on_demand=True).sheet_names()
+        if _is_workbook(content):
+            with zipfile.ZipFile(io.BytesIO(content)) as archive:
+                if archive.read("mimetype").strip() == ODS_MIMETYPE:
+                    from odf.opendocument import load
+                    from odf.table import Table as OdsTable
+
+                    document = load(io.BytesIO(content))
+                    return [
+                        str(table.getAttribute("name"))
+                        for table in document.spreadsheet.getElementsByType(OdsTable)
+                    ]
+            from openpyxl import load_workbook
+
+            return load_workbook(io.BytesIO(content), read_only=True).sheetnames
+    except Exception:  # an unreadable file is reported by read_table, not here
+        return []
+    return []
+
+
+def _ods_rows(content, filename, reading, sheet):
+    from odf import teletype
+    from odf.opendocument import load
+    from odf.table import Table as OdsTable
+    from odf.table import TableRow
+
+    document = load(io.BytesIO(content))
+    tables = {
+        str(table.getAttribute("name")): table
+        for table in document.spreadsheet.getElementsByType(OdsTable)
+    }
+    reading.sheet = _sheet_name(list(tables), sheet, filename)
+    line = 0
+    for row in tables[reading.sheet].getElementsByType(TableRow):
+        cells, numeric = [], set()
+        for cell in row.childNodes:
+            if cell.qname[1] not in ("table-cell", "covered-table-cell"):
+                continue
+            text = "\n".join(
+                teletype.extractText(paragraph)
+                for paragraph in cell.childNodes
+                if paragraph.qname[1] == "p"
+            )
+            repeat = int(cell.getAttribute("numbercolumnsrepeated") or 1)
+            if not text and repeat > MAX_CELLS_PER_ROW:
+                break  # a sheet's empty columns to its right edge
+            if cell.getAttribute("valuetype") in ODS_NUMERIC:
+                numeric.update(range(len(cells), len(cells) + repeat))
+            cells.extend([_clean(text)] * repeat)
+        repeat = int(row.getAttribute("numberrowsrepeated") or 1)
+        blank = not any(cells)
+        if blank and repeat > MAX_ROWS:
+            return  # a sheet's empty rows to its bottom edge
+        for _copy in range(repeat):
+            line += 1
+            yield Row(line=line, cells=list(cells), numeric=frozenset(numeric))
 
 
 def _check_unpacked_size(content, filename):
@@ -433,15 +558,13 @@ def _check_unpacked_size(content, filename):
         )
 
 
-def _xlsx_rows(content, filename, reading):
+def _xlsx_rows(content, filename, reading, wanted):
     from openpyxl import load_workbook
 
     workbook = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
     try:
-        if not workbook.worksheets:
-            raise LegacyFileError(filename, _("the workbook has no worksheet"))
-        sheet = workbook.worksheets[0]
-        reading.sheet = sheet.title
+        reading.sheet = _sheet_name(workbook.sheetnames, wanted, filename)
+        sheet = workbook[reading.sheet]
         # A workbook may record a stale size for its sheet; read what is really there.
         sheet.reset_dimensions()
         for number, values in enumerate(sheet.iter_rows(values_only=True), start=1):
@@ -459,7 +582,9 @@ def _xlsx_rows(content, filename, reading):
 
 
 def _not_a_workbook(filename):
-    return LegacyFileError(filename, _("this is a ZIP file but not a readable .xlsx workbook"))
+    return LegacyFileError(
+        filename, _("this is a ZIP file but not a readable .xlsx or .ods workbook")
+    )
 
 
 def _xlsx_text(value):

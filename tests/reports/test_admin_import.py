@@ -115,3 +115,25 @@ def test_it_refuses_reporters(client, world):
 
     assert response.status_code == 302
     assert ProgressEntry.objects.count() == 4
+
+
+def test_it_offers_the_sheets_of_a_workbook_and_imports_the_one_chosen(logged_in):
+    from tests.reports.test_legacy_formats import as_ods
+
+    workbook = as_ods(FILE_2023, sheets=("Ohje", "Seuranta"))
+    form = {"period": "1-8/2023", "term": "2021-2025"}
+
+    first_sheet = upload(logged_in, content=workbook, name="export.ods")
+    chosen = logged_in.post(
+        URL, {**form, "file": SimpleUploadedFile("export.ods", workbook), "sheet": "Seuranta"}
+    )
+    pending = chosen.context["pending"]
+    notes_again = logged_in.post(URL, {"reread": "1", "pending": pending.pk, "sheet": "Ohje"})
+    confirm(logged_in, pending)
+
+    assert "no header row found" in first_sheet.content.decode()
+    assert chosen.context["sheets"] == ["Ohje", "Seuranta"]
+    assert "OpenDocument spreadsheet (.ods), sheet “Seuranta”" in chosen.content.decode()
+    assert "no header row found" in notes_again.content.decode()
+    assert notes_again.context["summary"].read_as["sheet"] == "Seuranta"  # kept
+    assert ProgressEntry.objects.count() == 49

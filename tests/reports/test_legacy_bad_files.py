@@ -38,7 +38,7 @@ BAD_FILES = {
         original_text().encode("cp1252").replace(b"Keusote", b"Keu\x81ote", 1),
         "unknown text encoding",
     ),
-    "zip-not-xlsx": (a_zip_that_is_no_workbook(), "not a readable .xlsx workbook"),
+    "zip-not-xlsx": (a_zip_that_is_no_workbook(), "not a readable .xlsx or .ods workbook"),
     "broken-utf16": (b"\xff\xfe" + "Valtuustokauden".encode("utf-16-le") + b"\x00\xd8", "UTF-16"),
 }
 

@@ -93,6 +93,53 @@ def as_comma_csv(path):
     return as_delimited(path, ",", "utf-8")
 
 
+def tab_rows(path):
+    """The export's rows and cells, as Excel would have them in a sheet."""
+    lines = path.read_text(encoding="utf-8").split("\n")
+    if lines[-1] == "":
+        lines.pop()
+    return [line.split("\t") for line in lines]
+
+
+def as_ods(path, sheets=("Seuranta",)):
+    """The export saved from LibreOffice Calc as .ods (the rows on the last sheet named)."""
+    from odf.opendocument import OpenDocumentSpreadsheet
+    from odf.table import Table, TableCell, TableRow
+    from odf.text import P
+
+    document = OpenDocumentSpreadsheet()
+    for name in sheets:
+        table = Table(name=name)
+        for cells in tab_rows(path) if name == sheets[-1] else [["muistiinpanoja"]]:
+            row = TableRow()
+            for value in cells:
+                cell = TableCell(valuetype="string") if value else TableCell()
+                for line in value.split("\n") if value else []:
+                    cell.addElement(P(text=line))
+                row.addElement(cell)
+            table.addElement(row)
+        document.spreadsheet.addElement(table)
+    buffer = io.BytesIO()
+    document.write(buffer)
+    return buffer.getvalue()
+
+
+def as_xls(path, sheets=("Seuranta",)):
+    """The export saved from an older Excel as .xls (the rows on the last sheet named)."""
+    import xlwt
+
+    workbook = xlwt.Workbook(encoding="utf-8")
+    for name in sheets:
+        sheet = workbook.add_sheet(name)
+        for row, cells in enumerate(tab_rows(path) if name == sheets[-1] else [["muistio"]]):
+            for column, value in enumerate(cells):
+                if value:
+                    sheet.write(row, column, value)
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
+
+
 def as_xlsx(path):
     workbook = Workbook()
     sheet = workbook.active
@@ -117,8 +164,20 @@ def as_xlsx(path):
         as_finnish_excel_csv,
         as_excel_csv_utf8,
         as_comma_csv,
+        as_ods,
+        as_xls,
     ],
-    ids=["cp1252-crlf", "utf16", "utf8-bom", "xlsx", "csv-semicolon", "csv-utf8", "csv-comma"],
+    ids=[
+        "cp1252-crlf",
+        "utf16",
+        "utf8-bom",
+        "xlsx",
+        "csv-semicolon",
+        "csv-utf8",
+        "csv-comma",
+        "ods",
+        "xls",
+    ],
 )
 def test_it_imports_every_export_format_to_the_same_entries(tmp_path, demo_persons, path, convert):
     original_summary = run_import(path)
@@ -126,7 +185,8 @@ def test_it_imports_every_export_format_to_the_same_entries(tmp_path, demo_perso
     assert original[0], "the original file must give entries to compare"
     forget_everything()
 
-    variant = tmp_path / (path.stem + (".xlsx" if convert is as_xlsx else ".txt"))
+    suffix = {as_xlsx: ".xlsx", as_ods: ".ods", as_xls: ".xls"}.get(convert, ".txt")
+    variant = tmp_path / (path.stem + suffix)
     variant.write_bytes(convert(path))
     variant_summary = run_import(
         variant, period=original_summary["period"], term=original_summary["term"]
@@ -308,3 +368,44 @@ def test_it_says_how_the_file_was_read_in_the_admin_preview(client, tmp_path):
     content = response.content.decode()
     assert "semicolon-separated text, Windows-1252; header row on line 3" in content
     assert response.context["summary"].created == 49
+
+
+@pytest.mark.parametrize("convert", [as_ods, as_xls], ids=["ods", "xls"])
+def test_it_reads_the_sheet_named_with_sheet(tmp_path, convert):
+    from django.core.management.base import CommandError
+
+    path = tmp_path / "workbook"
+    path.write_bytes(convert(FILE_2022, sheets=("Ohje", "Seuranta 1-8")))
+    options = {"period": "1-8/2022", "term": "2021-2025"}
+
+    with pytest.raises(CommandError, match="no header row found"):
+        run_import(path, **options)  # the first sheet holds notes
+    with pytest.raises(CommandError, match="no sheet “Seuranta”; its sheets: “Ohje”, “Seuran"):
+        run_import(path, "--sheet", "Seuranta", **options)
+    summary = run_import(path, "--sheet", "Seuranta 1-8", **options)
+
+    assert summary["counts"]["created"] == 49
+    assert summary["read_as"]["sheet"] == "Seuranta 1-8"
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 600, "not a readable workbook"),
+        (b"PK\x03\x04broken", "not a readable .xlsx or .ods workbook"),
+    ],
+    ids=["xls", "zip"],
+)
+def test_it_refuses_a_damaged_workbook_and_writes_nothing(tmp_path, content, message):
+    from django.core.management.base import CommandError
+
+    from tests.builders import table_counts
+
+    path = tmp_path / "damaged"
+    path.write_bytes(content)
+    before = table_counts()
+
+    with pytest.raises(CommandError, match=message):
+        run_import(path, period="1-8/2022", term="2021-2025")
+
+    assert table_counts() == before

@@ -18,6 +18,7 @@ class Command(BaseCommand):
         parser.add_argument("file", help=_("the exported file"))
         parser.add_argument("--period", required=True, help=_("reporting period, e.g. 1-8/2022"))
         parser.add_argument("--term", help=_("council term, e.g. 2021-2025"))
+        parser.add_argument("--sheet", help=_("the workbook sheet to read (default: the first)"))
         parser.add_argument("--dry-run", action="store_true", help=_("report, write nothing"))
         parser.add_argument("--json", action="store_true", help=_("print the summary as JSON"))
 
@@ -32,6 +33,7 @@ class Command(BaseCommand):
                 content=content,
                 filename=str(path),
                 period=options["period"],
+                sheet=options["sheet"],
                 term=options["term"],
                 dry_run=options["dry_run"],
             )
