@@ -2,6 +2,7 @@
 
 import csv
 import io
+import zipfile
 
 import pytest
 from openpyxl import Workbook
@@ -137,6 +138,15 @@ def as_xls(path, sheets=("Seuranta",)):
                     sheet.write(row, column, value)
     buffer = io.BytesIO()
     workbook.save(buffer)
+    return buffer.getvalue()
+
+
+def damaged_ods():
+    """An .ods whose sheet is not XML: what a broken download leaves."""
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        archive.writestr("mimetype", "application/vnd.oasis.opendocument.spreadsheet")
+        archive.writestr("content.xml", "<office:document-content><broken")
     return buffer.getvalue()
 
 
@@ -393,8 +403,9 @@ def test_it_reads_the_sheet_named_with_sheet(tmp_path, convert):
     [
         (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 600, "not a readable workbook"),
         (b"PK\x03\x04broken", "not a readable .xlsx or .ods workbook"),
+        (damaged_ods(), "not a readable .xlsx or .ods workbook"),
     ],
-    ids=["xls", "zip"],
+    ids=["xls", "zip", "ods"],
 )
 def test_it_refuses_a_damaged_workbook_and_writes_nothing(tmp_path, content, message):
     from django.core.management.base import CommandError
