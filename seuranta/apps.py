@@ -1,5 +1,9 @@
+from axes import apps as axes_apps
 from django.apps import AppConfig
 from django.contrib.admin import apps as admin_apps
+from django.utils.translation import gettext_lazy as _
+from django_otp.plugins.otp_static import apps as otp_static_apps
+from django_otp.plugins.otp_totp import apps as otp_totp_apps
 
 
 class AdminConfig(admin_apps.AdminConfig):
@@ -17,3 +21,20 @@ class SeurantaConfig(AppConfig):
         from seuranta import security
 
         security.connect_login_log()
+
+
+# The admin's sections for the security apps, in the officials' language (the apps name
+# themselves in English). Named in INSTALLED_APPS; none is this module's default.
+class AxesConfig(axes_apps.AppConfig):
+    default = False
+    verbose_name = _("Login attempts")
+
+
+class OneTimeCodesConfig(otp_static_apps.DefaultConfig):
+    default = False
+    verbose_name = _("Two-factor login: one-time codes")
+
+
+class AuthenticatorAppsConfig(otp_totp_apps.DefaultConfig):
+    default = False
+    verbose_name = _("Two-factor login: authenticator apps")
