@@ -34,6 +34,7 @@ import psycopg
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from bench.exports import export_lines  # noqa: E402
 from bench.scale import (  # noqa: E402
     create_database,
     database_url,
@@ -42,41 +43,9 @@ from bench.scale import (  # noqa: E402
     libpq_url,
 )
 
-SOURCE = ROOT / "demo" / "legacy" / "000_a8e44899ba0fbea9.txt"
 SCRATCH_NAME = "seuranta_bench_import"
 FLOOR_TARGET = 10
 COLUMNS = 7  # the header's: goal, annual goal, action, risks, overall status, level, text
-
-
-def build_export(rows):
-    """bench/import_legacy.py's export, `rows` data rows long (codes stay two digits):
-    its header line and its lines after the header, blank ones included."""
-    lines = SOURCE.read_text(encoding="utf-8").split("\n")
-    header, samples = lines[2], [line.split("\t") for line in lines[3:] if line.strip()]
-    out = []
-    goals, annual_per_goal, actions_per_annual = 20, 20, 24
-    count = 0
-    for goal in range(1, goals + 1):
-        for annual in range(1, annual_per_goal + 1):
-            for action in range(0, actions_per_annual + 1):
-                sample = samples[count % len(samples)]
-                code = f"{goal:02}.{annual:02}" + (f".{action:02}" if action else "")
-                cells = [
-                    f"{goal:02}. Valtuustokauden tavoite {goal}",
-                    f"{goal:02}.{annual:02} Vuositavoite {goal}.{annual}",
-                    f"{code} Toimenpide {code}" if action else "",
-                    sample[3],
-                    "",
-                    sample[5],
-                    sample[6],
-                ]
-                out.append("\t".join(cells))
-                count += 1
-                if count % 10 == 0:
-                    out.append("")
-                if count >= rows:
-                    return header, out
-    raise ValueError(f"at most {count} rows")
 
 
 def split_for_upload(header, lines, *, max_rows, max_bytes):
@@ -143,7 +112,7 @@ def run(scratch, rows):
 
     call_command("migrate", verbosity=0)
     official = get_user_model().objects.create_superuser("bench", password="bench-password")
-    header, lines = build_export(rows)
+    header, lines = export_lines(rows, annual_per_goal=20, actions_per_annual=24)
     limits = {
         "max_rows": getattr(reader, "MAX_ROWS", len(lines)),
         "max_bytes": getattr(reader, "MAX_FILE_BYTES", 2**62),

@@ -27,39 +27,15 @@ django.setup()
 
 from django.core.management import call_command  # noqa: E402
 
+from bench.exports import export_lines  # noqa: E402
 from reports.legacy.importer import import_legacy_file  # noqa: E402
 
-SOURCE = ROOT / "demo" / "legacy" / "000_a8e44899ba0fbea9.txt"
 ROWS = 600
 
 
 def build_export():
-    lines = SOURCE.read_text(encoding="utf-8").split("\n")
-    header, samples = lines[2], [line.split("\t") for line in lines[3:] if line.strip()]
-    out = [header]
-    goals, annual_per_goal, actions_per_annual = 20, 6, 4
-    count = 0
-    for goal in range(1, goals + 1):
-        for annual in range(1, annual_per_goal + 1):
-            for action in range(0, actions_per_annual + 1):
-                sample = samples[count % len(samples)]
-                code = f"{goal:02}.{annual:02}" + (f".{action:02}" if action else "")
-                cells = [
-                    f"{goal:02}. Valtuustokauden tavoite {goal}",
-                    f"{goal:02}.{annual:02} Vuositavoite {goal}.{annual}",
-                    f"{code} Toimenpide {code}" if action else "",
-                    sample[3],
-                    "",
-                    sample[5],
-                    sample[6],
-                ]
-                out.append("\t".join(cells))
-                count += 1
-                if count % 10 == 0:
-                    out.append("")
-                if count >= ROWS:
-                    return "\n".join(out).encode("utf-8"), count
-    return "\n".join(out).encode("utf-8"), count
+    header, lines = export_lines(ROWS, annual_per_goal=6, actions_per_annual=4)
+    return "\n".join([header, *lines]).encode("utf-8"), ROWS
 
 
 def timed(label, **kwargs):
