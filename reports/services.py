@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.utils import timezone
-from simple_history.utils import bulk_create_with_history, bulk_update_with_history
+from simple_history.utils import bulk_update_with_history
 
 from goals.models import Goal
 from reports.models import (
@@ -23,6 +23,7 @@ from reports.models import (
     PublishedEntry,
     ReportingPeriod,
 )
+from seuranta.bulk import BATCH, create_with_history
 
 # What staff enter; a change of any of these is a change of the entry's content.
 CONTENT_FIELDS = ("level", "status_text", "risks", "overall_status")
@@ -350,9 +351,7 @@ class ImportWrites:
 
     def save(self):
         """Write the decided entries and their history rows, a few queries per thousand."""
-        bulk_create_with_history(
-            self.created, ProgressEntry, batch_size=BATCH, default_user=self.user
-        )
+        create_with_history(self.created, ProgressEntry, user=self.user)
         now = timezone.now()
         for entry in self.updated:
             entry.updated_at = now
@@ -363,10 +362,6 @@ class ImportWrites:
             batch_size=BATCH,
             default_user=self.user,
         )
-
-
-# Rows written by one statement of a bulk write.
-BATCH = 500
 
 
 @transaction.atomic

@@ -8,7 +8,6 @@ from pathlib import PurePath
 from django.db import transaction
 from django.db.models import Q
 from django.utils.translation import gettext as _
-from simple_history.utils import bulk_create_with_history
 
 from goals.models import Goal, ResponsiblePerson, Strategy, normalize_title
 from reports import services
@@ -19,6 +18,7 @@ from reports.models import (
     PublicRevision,
     ReportingPeriod,
 )
+from seuranta.bulk import create_with_history
 
 from .errors import LegacyFileError
 from .reader import read_table
@@ -247,11 +247,8 @@ class _Writer:
 
         for kind in (Goal.Kind.GOAL, Goal.Kind.ANNUAL_GOAL, Goal.Kind.ACTION):
             # Parents first, so that each goal's parent has its id when it is saved.
-            bulk_create_with_history(
-                [goal for goal in self.new_goals if goal.kind == kind],
-                Goal,
-                batch_size=services.BATCH,
-                default_user=self.user,
+            create_with_history(
+                [goal for goal in self.new_goals if goal.kind == kind], Goal, user=self.user
             )
         self.writes.save()
 

@@ -238,3 +238,34 @@ def test_it_notes_a_differing_title_instead_of_overwriting_it():
     assert notes[24].startswith("the title of 06.03 differs")  # 06.03 is spelled two ways in 2023
     goal = Goal.objects.get(code="01.", strategy__start_year=2021)
     assert goal.title.startswith("Tarjoamme laadukkaat ja saavutettavat")
+
+
+def test_it_records_each_goal_and_entry_it_creates_in_their_history():
+    run_import(FILE_2022)
+
+    goals = Goal.objects.all()
+    entries = ProgressEntry.objects.select_related("goal")
+    assert goals.count() > 49 and entries.count() == 49
+    for record in Goal.history.all():
+        assert record.history_type == "+"
+    assert sorted(Goal.history.values_list("id", flat=True)) == sorted(
+        goals.values_list("pk", flat=True)
+    )
+    for stored in entries:
+        (record,) = stored.history.all()
+        assert record.history_type == "+"
+        assert (record.level, record.status_text, record.goal_id) == (
+            stored.level,
+            stored.status_text,
+            stored.goal_id,
+        )
+    # The ids came from the tables' own sequences: the next goal gets a new one.
+    action = entry("01.06.01", 2022, "1–8/2022")
+    later = Goal.objects.create(
+        strategy=action.goal.strategy,
+        year=2022,
+        kind=Goal.Kind.ACTION,
+        code="01.06.99",
+        parent=action.goal.parent,
+    )
+    assert later.pk > max(goals.exclude(pk=later.pk).values_list("pk", flat=True))
