@@ -1,3 +1,5 @@
+import re
+
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.helpers import ActionForm
@@ -14,16 +16,17 @@ from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.html import format_html
-from django.utils.text import Truncator
+from django.utils.http import content_disposition_header
+from django.utils.text import Truncator, capfirst
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext, pgettext_lazy
 from import_export.admin import ExportMixin
 from import_export.formats.base_formats import CSV, XLSX
-from simple_history.admin import SimpleHistoryAdmin
 
-from goals.admin import ShownToResidents
+from goals.admin import HistoryAdmin, ShownToResidents
 from goals.models import Goal
-from reports import dashboard, services
+from reports import dashboard, notices, opening, services
+from reports.admin_review import EntryReview, PeriodPublishing, ReportedFilter
 from reports.forms import PlaceAnomalyForm, rebase
 from reports.legacy import LegacyFileError
 from reports.legacy.importer import import_legacy_file
@@ -31,8 +34,15 @@ from reports.legacy.placing import anomaly_initial
 from reports.legacy.reader import sheet_names
 from seuranta.security import log_event
 
-from .models import ImportAnomaly, ImportBatch, PendingImport, ProgressEntry, ReportingPeriod
-from .resources import ProgressEntryResource
+from .models import (
+    ImportAnomaly,
+    ImportBatch,
+    Notice,
+    PendingImport,
+    ProgressEntry,
+    ReportingPeriod,
+)
+from .resources import ExportFieldsForm, ProgressEntryResource
 
 User = get_user_model()
 
@@ -72,7 +82,7 @@ admin.site.register(Group, GroupAdmin)
 
 
 @admin.register(ReportingPeriod)
-class ReportingPeriodAdmin(ShownToResidents, admin.ModelAdmin):
+class ReportingPeriodAdmin(PeriodPublishing, ShownToResidents, admin.ModelAdmin):
     list_display = [
         "label",
         "strategy",
@@ -88,7 +98,7 @@ class ReportingPeriodAdmin(ShownToResidents, admin.ModelAdmin):
     # Opening and publishing go through the actions, which also create the draft
     # entries and publish the approved ones.
     readonly_fields = ["is_open", "published", "published_at"]
-    actions = ["open_for_reporting", "close_for_reporting", "publish"]
+    actions = ["open_for_reporting", "close_for_reporting", "publish", "send_reminders"]
 
     def get_urls(self):
         return [
@@ -115,23 +125,25 @@ class ReportingPeriodAdmin(ShownToResidents, admin.ModelAdmin):
             "period": period,
             "opts": self.model._meta,
             **dashboard.period_dashboard(period),
+            "notices": dashboard.sent_notices(period),
         }
         return TemplateResponse(request, "admin/reports/period_dashboard.html", context)
 
     @admin.action(description=gettext_lazy("Open the selected periods for reporting"))
     def open_for_reporting(self, request, queryset):
-        for period in queryset:
+        said = set()
+        for period in queryset.select_related("strategy"):
             created = services.open_period(period, user=request.user)
-            self.message_user(
-                request,
-                ngettext(
-                    "%(period)s is open for reporting; %(count)s new draft entry.",
-                    "%(period)s is open for reporting; %(count)s new draft entries.",
-                    created,
-                )
-                % {"period": period.label, "count": created},
-                messages.SUCCESS,
-            )
+            for level, message in opening.after_opening(period, created):
+                if message not in said:  # two periods of one year: one warning
+                    said.add(message)
+                    self.message_user(request, message, level)
+
+    def response_add(self, request, obj, post_url_continue=None):
+        # A new period is not open yet: say what opening it will create, or why nothing.
+        for level, message in opening.before_opening(obj):
+            self.message_user(request, message, level)
+        return super().response_add(request, obj, post_url_continue)
 
     @admin.action(description=gettext_lazy("Close the selected periods for reporting"))
     def close_for_reporting(self, request, queryset):
@@ -139,19 +151,53 @@ class ReportingPeriodAdmin(ShownToResidents, admin.ModelAdmin):
             services.close_period(period, user=request.user)
         self.message_user(request, _("Closed for reporting."), messages.SUCCESS)
 
-    @admin.action(description=gettext_lazy("Publish the selected periods' approved entries"))
+    @admin.action(description=gettext_lazy("Publish the selected period…"))
     def publish(self, request, queryset):
+        """To the confirmation page (PeriodPublishing), which publishes on POST."""
+        periods = list(queryset[:2])
+        if len(periods) != 1:
+            self.message_user(request, _("Publish one period at a time."), messages.ERROR)
+            return None
+        return redirect("admin:reports_reportingperiod_publish", periods[0].pk)
+
+    @admin.action(
+        description=gettext_lazy("Send reminders to those who have not submitted their entries")
+    )
+    def send_reminders(self, request, queryset):
+        """Before the deadline once per person, after it at most once a day per person
+        (reports/notices.py): clicking again sends nothing new."""
         for period in queryset:
-            entries = services.publish_period(period, user=request.user)
+            result = notices.send_reminders(period, user=request.user)
+            if result.period_closed:
+                self.message_user(
+                    request,
+                    _("%(period)s is not open for reporting; no reminders sent.")
+                    % {"period": period.label},
+                    messages.WARNING,
+                )
+                continue
+            parts = [
+                ngettext(
+                    "%(period)s: %(count)s reminder sent.",
+                    "%(period)s: %(count)s reminders sent.",
+                    len(result.sent),
+                )
+                % {"period": period.label, "count": len(result.sent)}
+            ]
+            if result.already_reminded:
+                parts.append(
+                    _("Already reminded, not again: %(persons)s.")
+                    % {"persons": ", ".join(str(person) for person, _e in result.already_reminded)}
+                )
+            if result.no_address:
+                parts.append(
+                    _("No email address for: %(persons)s.")
+                    % {"persons": ", ".join(str(person) for person, _e in result.no_address)}
+                )
             self.message_user(
                 request,
-                ngettext(
-                    "%(period)s is public; %(count)s approved entry published.",
-                    "%(period)s is public; %(count)s approved entries published.",
-                    len(entries),
-                )
-                % {"period": period.label, "count": len(entries)},
-                messages.SUCCESS,
+                " ".join(parts),
+                messages.SUCCESS if result.sent else messages.WARNING,
             )
 
 
@@ -225,10 +271,11 @@ def conflict_message(current):
 
 
 @admin.register(ProgressEntry)
-class ProgressEntryAdmin(ExportMixin, SimpleHistoryAdmin):
+class ProgressEntryAdmin(EntryReview, ExportMixin, HistoryAdmin):
     form = ProgressEntryAdminForm
     list_display = [
         "code",
+        "review_link",
         "goal_title",
         "period",
         "level",
@@ -241,6 +288,7 @@ class ProgressEntryAdmin(ExportMixin, SimpleHistoryAdmin):
         "period",
         "period__strategy",
         "review_state",
+        ReportedFilter,
         "level",
         "overall_status",
         "goal__kind",
@@ -309,6 +357,7 @@ class ProgressEntryAdmin(ExportMixin, SimpleHistoryAdmin):
     actions = ["approve_selected", "return_selected", "publish_selected"]
     action_form = ReviewActionForm
     resource_classes = [ProgressEntryResource]
+    export_form_class = ExportFieldsForm
     formats = [XLSX, CSV]
 
     def has_add_permission(self, request):
@@ -324,6 +373,34 @@ class ProgressEntryAdmin(ExportMixin, SimpleHistoryAdmin):
             request.user.get_username(),
         )
         return data
+
+    # Excel reads a CSV as UTF-8 only when it starts with a byte-order mark.
+    to_encoding = "utf-8-sig"
+
+    def get_export_filename(self, request, queryset, file_format):
+        """The entries' name in the official's language, the period the list is filtered
+        to, and the day: "Etenemismerkinnät 1–8-2024 2026-11-30.xlsx"."""
+        parts = [capfirst(str(self.model._meta.verbose_name_plural))]
+        period_id = request.GET.get("period__id__exact", "")
+        period = (
+            ReportingPeriod.objects.filter(pk=period_id).first() if period_id.isdigit() else None
+        )
+        if period is not None:
+            parts.append(re.sub(r"[^\w–-]+", "-", period.label).strip("-"))
+        parts.append(timezone.localdate().isoformat())
+        return f"{' '.join(parts)}.{file_format.get_extension()}"
+
+    def export_action(self, request):
+        response = super().export_action(request)
+        if response.has_header("Content-Disposition"):
+            # The name holds the period's dash and the language's letters: written as
+            # RFC 6266 says, which django-import-export's plain quoting does not.
+            formats = self.get_export_formats()
+            file_format = formats[int(request.POST.get("format", 0))]()
+            response["Content-Disposition"] = content_disposition_header(
+                True, self.get_export_filename(request, None, file_format)
+            )
+        return response
 
     def has_delete_permission(self, request, obj=None):
         # Someone's reported work; a mistaken entry is returned or corrected instead.
@@ -736,3 +813,23 @@ class ImportAnomalyAdmin(admin.ModelAdmin):
             % count,
             messages.SUCCESS,
         )
+
+
+@admin.register(Notice)
+class NoticeAdmin(admin.ModelAdmin):
+    """The email notices sent (reports/notices.py): a record to read, never to write."""
+
+    list_display = ["sent_at", "kind", "period", "person", "address", "subject", "sent_by"]
+    list_filter = ["kind", "period"]
+    search_fields = ["address", "subject", "person__title", "person__name"]
+    list_select_related = ["period", "person", "sent_by"]
+    date_hierarchy = "sent_at"
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

@@ -2,10 +2,24 @@
 
 from collections import defaultdict
 
+from django.db.models import Q
+from django.urls import reverse
+from django.utils.http import urlencode
+
 from reports.models import ProgressEntry
 
 ReviewState = ProgressEntry.ReviewState
 STATES = ("missing", "draft", "submitted", "published")
+
+_BLANK_DRAFT = Q(review_state=ReviewState.DRAFT, level__isnull=True, status_text="", risks="")
+# The same states as state_of() below, as the database filters them: the change list's
+# "reported" filter and the dashboard's links to it count the same entries.
+STATE_QUERIES = {
+    "missing": _BLANK_DRAFT,
+    "draft": Q(review_state__in=[ReviewState.DRAFT, ReviewState.RETURNED]) & ~_BLANK_DRAFT,
+    "submitted": Q(review_state__in=[ReviewState.SUBMITTED, ReviewState.APPROVED]),
+    "published": Q(review_state=ReviewState.PUBLISHED),
+}
 
 
 def state_of(entry):
@@ -49,19 +63,53 @@ def period_dashboard(period):
         else []
     )
 
-    def rows(counts_by_key):
+    def rows(counts_by_key, filter_of):
         return sorted(
             (
-                {"key": key, **counts, "total": sum(counts.values())}
+                {
+                    "key": key,
+                    **counts,
+                    "total": sum(counts.values()),
+                    "cells": _cells(period, counts, filter_of(key)),
+                }
                 for key, counts in counts_by_key.items()
             ),
             key=lambda row: (row["key"] is None, str(row["key"] or "")),
         )
 
+    def person_filter(person):
+        if person is None:
+            return {"responsible__isnull": "True"}
+        return {"responsible__id__exact": person.pk}
+
+    def department_filter(department):
+        if department is None:
+            return {"responsible__department__isnull": "True"}
+        return {"responsible__department__id__exact": department.pk}
+
     return {
-        "people": rows(per_person),
-        "departments": rows(per_department),
+        "people": rows(per_person, person_filter),
+        "departments": rows(per_department, department_filter),
         "fell": fell,
         "overdue": sorted(overdue, key=lambda person: str(person or "")),
         "late": late,
     }
+
+
+def _cells(period, counts, filters):
+    """A row's counts in STATES order and its total, each (count, URL of the change list
+    of exactly those entries)."""
+    changelist = reverse("admin:reports_progressentry_changelist")
+    query = {"period__id__exact": period.pk, **filters}
+    cells = [
+        (counts[state], f"{changelist}?{urlencode({**query, 'reported': state})}")
+        for state in STATES
+    ]
+    cells.append((sum(counts.values()), f"{changelist}?{urlencode(query)}"))
+    return cells
+
+
+def sent_notices(period):
+    """The email notices sent for the period (reports/notices.py), latest first: to whom,
+    what and when, in one query."""
+    return list(period.notices.select_related("person", "entry__goal", "sent_by"))

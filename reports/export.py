@@ -1,9 +1,14 @@
-"""A period's entries as open data: the same fields in JSON, CSV and XLSX."""
+"""A period's entries as open data: the same fields in JSON, CSV and XLSX.
+
+The JSON and the XLSX also say what they are, so that a downloaded file stands alone:
+the source, the licence, the period's dates and when it was published (`metadata()`).
+"""
 
 import csv
 import io
 import json
 
+from django.conf import settings
 from openpyxl import Workbook
 
 from reports.models import ProgressEntry, PublishedEntry
@@ -18,6 +23,8 @@ FIELDS = [
     "overall_status",
     "responsible",
 ]
+LICENCE = "CC BY 4.0"
+LICENCE_URL = "https://creativecommons.org/licenses/by/4.0/"
 # Spreadsheet programs run a cell that starts with one of these as a formula.
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 
@@ -66,9 +73,25 @@ def spreadsheet_safe(value):
     return value
 
 
+def metadata(period):
+    """What the data is and whose: the same keys in the JSON and the XLSX."""
+    published_at = period.published_at
+    return {
+        "title": f"Seuranta: {period.strategy}, {period.label}",
+        "source": settings.MUNICIPALITY_NAME,
+        "licence": LICENCE,
+        "licence_url": LICENCE_URL,
+        "term": period.strategy.term,
+        "period": period.label,
+        "period_start": period.start_date.isoformat(),
+        "period_end": period.end_date.isoformat(),
+        "published_at": published_at.isoformat(timespec="seconds") if published_at else None,
+    }
+
+
 def to_json(period, records):
     return json.dumps(
-        {"period": period.label, "term": period.strategy.term, "entries": records},
+        {**metadata(period), "entries": records},
         ensure_ascii=False,
         indent=2,
     )
@@ -84,14 +107,22 @@ def to_csv(records):
     return "\ufeff" + buffer.getvalue()
 
 
-def to_xlsx(records):
-    """An .xlsx workbook of one sheet; text that looks like a formula stays text."""
+def to_xlsx(period, records):
+    """An .xlsx workbook: the entries on the first sheet, text that looks like a formula
+    kept as text; what the data is on a second sheet and in the document's properties."""
+    about = metadata(period)
     workbook = Workbook()
     sheet = workbook.active
     sheet.title = "Seuranta"
     sheet.append(FIELDS)
     for record in records:
         sheet.append([spreadsheet_safe(record[key]) for key in FIELDS])
+    described = workbook.create_sheet("metadata")
+    for key, value in about.items():
+        described.append([key, spreadsheet_safe(value)])
+    workbook.properties.title = about["title"]
+    workbook.properties.creator = about["source"]
+    workbook.properties.description = f"{about['source']}, {LICENCE} ({LICENCE_URL})"
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()

@@ -1,6 +1,7 @@
 from django import forms
 from django.conf import settings
 from django.db.models import Q
+from django.utils.formats import number_format
 from django.utils.translation import gettext_lazy as _
 
 from goals.models import Goal, ResponsiblePerson
@@ -75,6 +76,10 @@ class EntryForm(forms.Form):
         self.entry = entry
         kwargs.setdefault("initial", self.values_of(entry))
         super().__init__(*args, prefix=f"entry-{entry.pk}", **kwargs)
+        # The limit under each text box, which the page's script turns into a live count.
+        limit = number_format(settings.ENTRY_TEXT_LIMIT, force_grouping=True)
+        for name in ("status_text", "risks"):
+            self.fields[name].help_text = _("At most %(limit)s characters.") % {"limit": limit}
 
     @classmethod
     def values_of(cls, entry):

@@ -576,3 +576,88 @@ class ImportAnomaly(models.Model):
 
     def __str__(self):
         return f"{self.batch.filename}:{self.line} – {self.get_reason_display()}"
+
+
+class Notice(models.Model):
+    """An email notice that Seuranta sent, recorded when it was sent (reports/notices.py).
+
+    The record is also what keeps a repeated action from sending a notice again; the
+    constraints below say how often each kind may go out: a returned notice once per
+    return (the entry's version after it), a period-opened notice and a reminder before
+    the deadline once per person and period, a reminder after the deadline at most once
+    per person and period a day.
+    """
+
+    class Kind(models.TextChoices):
+        RETURNED = "returned", _("entry returned")
+        PERIOD_OPENED = "opened", _("period opened")
+        BEFORE_DEADLINE = "before_deadline", _("reminder before the deadline")
+        AFTER_DEADLINE = "after_deadline", _("reminder after the deadline")
+
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
+    period = models.ForeignKey(
+        ReportingPeriod,
+        verbose_name=_("reporting period"),
+        on_delete=models.CASCADE,
+        related_name="notices",
+    )
+    entry = models.ForeignKey(
+        ProgressEntry,
+        verbose_name=_("progress entry"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="notices",
+    )
+    # The entry's version that the notice is about: a returned notice goes once per return.
+    entry_version = models.PositiveIntegerField(_("entry version"), null=True, blank=True)
+    person = models.ForeignKey(
+        ResponsiblePerson,
+        verbose_name=_("responsible person"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="notices",
+    )
+    address = models.EmailField(_("email address"))
+    subject = models.CharField(_("subject"), max_length=255)
+    sent_at = models.DateTimeField(_("sent at"), default=timezone.now)
+    # The local day it was sent on, which the once-a-day rule of late reminders counts.
+    sent_on = models.DateField(_("sent on"), default=timezone.localdate)
+    sent_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("sent by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+
+    class Meta:
+        verbose_name = _("notice")
+        verbose_name_plural = _("notices")
+        ordering = ["-sent_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["entry", "entry_version"],
+                condition=models.Q(kind="returned"),
+                name="one_returned_notice_per_entry_version",
+            ),
+            models.UniqueConstraint(
+                fields=["period", "person", "kind"],
+                condition=models.Q(kind__in=["opened", "before_deadline"]),
+                name="one_notice_per_person_and_period",
+            ),
+            models.UniqueConstraint(
+                fields=["period", "person", "sent_on"],
+                condition=models.Q(kind="after_deadline"),
+                name="one_late_reminder_per_person_and_day",
+            ),
+        ]
+        indexes = [
+            # The period dashboard: a period's notices, latest first.
+            models.Index(fields=["period", "-sent_at"], name="notice_period_sent"),
+        ]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} → {self.address} ({self.period})"

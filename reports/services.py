@@ -16,6 +16,7 @@ from django.utils import timezone
 from simple_history.utils import bulk_update_with_history
 
 from goals.models import Goal
+from reports import notices
 from reports.models import (
     ImportAnomaly,
     ProgressEntry,
@@ -188,7 +189,8 @@ def review_entries(entries, *, user, approve, comment=""):
     """Approve submitted entries for publishing, or return them to their authors.
 
     Only submitted entries can be approved, and submitted or approved ones returned;
-    the others are left as they are. Returns the entries reviewed.
+    the others are left as they are. A returned entry's responsible person is told by
+    email, with the comment (reports/notices.py). Returns the entries reviewed.
     """
     reviewable = (
         [ReviewState.SUBMITTED] if approve else [ReviewState.SUBMITTED, ReviewState.APPROVED]
@@ -202,6 +204,8 @@ def review_entries(entries, *, user, approve, comment=""):
             _write(entry, user=user, state=ReviewState.APPROVED)
         else:
             _write(entry, user=user, state=ReviewState.RETURNED, review_comment=comment)
+            # Mailed to the responsible person once this transaction commits.
+            notices.entry_returned(entry, user=user)
         done.append(entry)
     return done
 
@@ -261,7 +265,8 @@ def publish_period(period, *, user):
 def open_period(period, *, user):
     """Open a period for reporting: a draft entry for every annual goal and action of its year.
 
-    Each new entry's responsible person is the goal's; existing entries are kept.
+    Each new entry's responsible person is the goal's; existing entries are kept. Every
+    responsible person with entries in it is told by email (reports/notices.py).
     Returns the number of entries created.
     """
     _require(user, "reports.manage_period")
@@ -277,6 +282,8 @@ def open_period(period, *, user):
     if not period.is_open:
         period.is_open = True
         period.save(update_fields=["is_open"])
+    # Mailed once this transaction commits; a person told before is not told again.
+    notices.period_opened(period, user=user)
     return created
 
 
@@ -404,3 +411,42 @@ def resolve_anomalies(anomalies, *, status, user):
     return anomalies.filter(status=ImportAnomaly.Status.OPEN).update(
         status=status, resolved_by=user, resolved_at=timezone.now()
     )
+
+
+class Decision:
+    """What an official decides on one entry on its review screen."""
+
+    APPROVE = "approve"
+    RETURN = "return"
+    PUBLISH = "publish"  # approve if not yet approved, then publish
+
+    ALL = (APPROVE, RETURN, PUBLISH)
+
+
+@transaction.atomic
+def decide_entry(entry, *, user, loaded_version, decision, comment="", overrides=None):
+    """An official's decision on one entry from its review screen, from the version they
+    were shown (`loaded_version`): approve it, return it to its author with `comment`,
+    or approve and publish it. `overrides` holds the level or text to publish that they
+    changed; it is saved first, for this version of the content.
+
+    Raises EditConflict, with nothing written, if the entry was written since
+    `loaded_version`: the official has not seen what they would decide on. An entry
+    whose state does not allow the decision is left as it is. Returns the entry.
+    """
+    if decision not in Decision.ALL:
+        raise ValueError(f"unknown decision {decision!r}")
+    _require(user, "reports.review_entry", entry)
+    (entry,) = _locked([entry.pk])
+    if entry.version != loaded_version:
+        raise EditConflict(entry)
+    if overrides:
+        entry = edit_entry(entry, user=user, loaded_version=loaded_version, values=overrides)
+    if decision == Decision.RETURN:
+        review_entries([entry], user=user, approve=False, comment=comment)
+    else:
+        review_entries([entry], user=user, approve=True)
+        if decision == Decision.PUBLISH:
+            publish_entries([entry], user=user)
+    entry.refresh_from_db()
+    return entry

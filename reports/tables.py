@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from reports.models import PublishedEntry
+from reports.templatetags.languages import in_data_language
 
 
 class PublicEntryTable(tables.Table):
@@ -46,7 +47,7 @@ class PublicEntryTable(tables.Table):
 
     def render_title(self, record, value):
         url = reverse("reports:goal", args=[record.goal_id])
-        return format_html('<a href="{}">{}</a>', url, value or record.goal.code)
+        return format_html('<a href="{}">{}</a>', url, in_data_language(value) or record.goal.code)
 
     def render_level(self, record):
         return format_html(
@@ -58,5 +59,8 @@ class PublicEntryTable(tables.Table):
     def render_overall_status(self, record):
         return record.get_overall_status_display()
 
+    def render_responsible(self, value):
+        return in_data_language(value)
+
     def render_status_text(self, value):
-        return Truncator(value).words(30)
+        return in_data_language(Truncator(value).words(30))

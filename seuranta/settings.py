@@ -221,6 +221,14 @@ EMAIL_HOST = os.environ.get("EMAIL_HOST", "localhost")
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "seuranta@localhost")
 # Where residents send accessibility feedback (shown in the accessibility statement).
 FEEDBACK_EMAIL = os.environ.get("FEEDBACK_EMAIL", DEFAULT_FROM_EMAIL)
+# The language the municipality writes its goals and status texts in: the public pages in
+# the other languages mark those texts as written in it.
+CONTENT_LANGUAGE = os.environ.get("CONTENT_LANGUAGE", "fi")
+# Who publishes the data: named as its source in the open data and the feed.
+MUNICIPALITY_NAME = os.environ.get("MUNICIPALITY_NAME", "Tuusula")
+# The site's address as its users reach it: the links in email notices (reports/notices.py)
+# are built on it, since a notice is sent without a request to take the host from.
+SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 
 # Production hardening; all on unless DEBUG. Behind a TLS-terminating proxy set
 # BEHIND_TLS_PROXY=1 to trust its X-Forwarded-Proto header (see README).

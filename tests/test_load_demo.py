@@ -6,7 +6,7 @@ import pytest
 from django.core.management import call_command
 
 from goals.models import ResponsiblePerson
-from reports.models import ImportAnomaly, PublishedEntry, ReportingPeriod
+from reports.models import ImportAnomaly, Notice, PublishedEntry, ReportingPeriod
 from tests.builders import table_counts
 
 pytestmark = pytest.mark.django_db
@@ -66,3 +66,19 @@ def test_it_opens_a_period_for_a_demo_reporter(client):
     rows = [row for group in response.context["groups"] for row in group["rows"]]
     assert rows and all(row["entry"].responsible.title == "Talousjohtaja" for row in rows)
     assert client.get("/admin/").status_code == 302  # a reporter has no admin access
+
+
+def test_it_shows_a_quarter_under_way():
+    load_demo()
+
+    period = ReportingPeriod.objects.get(label="2021")
+    states = list(
+        period.entries.filter(responsible__user__username="talous")
+        .order_by("goal__code")
+        .values_list("review_state", flat=True)
+    )
+    assert states[:3] == ["returned", "submitted", "submitted"]
+    assert set(states[3:]) == {"draft"}
+    returned = period.entries.get(review_state="returned")
+    assert returned.review_comment
+    assert Notice.objects.filter(period=period, kind=Notice.Kind.RETURNED).count() == 1

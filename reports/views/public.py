@@ -5,6 +5,7 @@ import datetime
 import hashlib
 from collections import Counter, defaultdict
 from functools import wraps
+from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.contrib.syndication.views import Feed
@@ -165,7 +166,15 @@ def period_detail(request, pk):
     return render(
         request,
         "public/period.html",
-        {"period": period, "filter": filters, "table": table},
+        {
+            "period": period,
+            "filter": filters,
+            "table": table,
+            "published_count": PublishedEntry.objects.published().filter(period=period).count(),
+            # Only how many entries the period has, never what they hold: residents see
+            # that some were left out when the period was published.
+            "entry_count": ProgressEntry.objects.filter(period=period).count(),
+        },
     )
 
 
@@ -196,7 +205,7 @@ def period_data(request, pk, fmt):
         response = HttpResponse(export.to_csv(records), content_type="text/csv; charset=utf-8")
     elif fmt == "xlsx":
         response = HttpResponse(
-            export.to_xlsx(records),
+            export.to_xlsx(period, records),
             content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
         )
     else:
@@ -368,13 +377,36 @@ def accessibility(request):
     )
 
 
+def tag_uri(specific):
+    """A stable `tag:` id (RFC 4151) on the site's host name, for the feed's entries: a
+    period keeps its id when the site moves between addresses of the same host or when it
+    is published again."""
+    host = urlsplit(settings.SITE_URL).hostname or "localhost"
+    return f"tag:{host},{TAG_DATE}:seuranta/{specific}"
+
+
+# The year the feed's ids were first given out; never change it, or readers see every
+# period as new.
+TAG_DATE = "2026"
+
+
 class PublishedPeriodsFeed(Feed):
     feed_type = Atom1Feed
     title = gettext_lazy("Seuranta: published reporting periods")
     subtitle = gettext_lazy("The strategy follow-up's newly published reporting periods")
+    item_guid_is_permalink = False
 
     def link(self):
         return reverse("reports:home")
+
+    def feed_guid(self):
+        return tag_uri("feed")
+
+    def author_name(self):
+        return settings.MUNICIPALITY_NAME
+
+    def item_guid(self, period):
+        return tag_uri(f"period/{period.pk}")
 
     def items(self):
         return (

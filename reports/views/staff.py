@@ -5,17 +5,26 @@ them through `_reporting_period`, the home page lists only such periods. Whether
 entry may be saved is decided again by the service, through reports/rules.py.
 """
 
+from django.conf import settings
 from django.contrib import messages
+from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied
+from django.db.models import Count, Q
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse, reverse_lazy
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from reports.forms import EntryForm
 from reports.models import ProgressEntry, ReportingPeriod
-from reports.services import Edit, save_entries
+from reports.services import Edit, is_complete, save_entries
+from seuranta.security import log_event
+
+ReviewState = ProgressEntry.ReviewState
+# The period page's filter: ?show=unfinished shows only the entries that still need work.
+UNFINISHED = "unfinished"
 
 
 def _reporting_period(request, pk):
@@ -32,15 +41,58 @@ def _reporting_period(request, pk):
     return period, entries
 
 
+def needs_work(entry):
+    """Whether the reporter still has work on the entry: it lacks what a submission needs,
+    or the strategy team returned it."""
+    return entry.review_state == ReviewState.RETURNED or not is_complete(
+        entry.level, entry.status_text
+    )
+
+
+# A draft with nothing entered yet, as opening a period creates it (ProgressEntry.is_blank_draft).
+BLANK_DRAFT = Q(review_state=ReviewState.DRAFT, level__isnull=True, status_text="", risks="")
+
+
+def _counts_by_period(user):
+    """{period id: the user's entries to do, draft, returned, submitted, published}, in one
+    query. Approved entries count as submitted: they are out of the reporter's hands."""
+    rows = (
+        ProgressEntry.objects.answered_by(user)
+        .values("period")
+        .annotate(
+            to_do=Count("pk", filter=BLANK_DRAFT),
+            draft=Count("pk", filter=Q(review_state=ReviewState.DRAFT) & ~BLANK_DRAFT),
+            returned=Count("pk", filter=Q(review_state=ReviewState.RETURNED)),
+            submitted=Count(
+                "pk", filter=Q(review_state__in=[ReviewState.SUBMITTED, ReviewState.APPROVED])
+            ),
+            published=Count("pk", filter=Q(review_state=ReviewState.PUBLISHED)),
+        )
+        .order_by()
+    )
+    return {row.pop("period"): row for row in rows}
+
+
 @login_required
 def home(request):
-    periods = (
+    """The reporter's periods, open first, each with its deadline and the reporter's counts;
+    above them, the entries the strategy team returned, with its comments."""
+    periods = list(
         ReportingPeriod.objects.filter(entries__responsible__user=request.user)
         .select_related("strategy")
         .distinct()
         .order_by("-is_open", "-end_date")
     )
-    return render(request, "staff/home.html", {"periods": periods})
+    counts = _counts_by_period(request.user)
+    for period in periods:
+        period.counts = counts.get(period.pk, {})
+    returned = (
+        ProgressEntry.objects.answered_by(request.user)
+        .filter(review_state=ReviewState.RETURNED)
+        .select_related("period", "goal")
+        .order_by("-period__is_open", "-period__end_date", "goal__code")
+    )
+    return render(request, "staff/home.html", {"periods": periods, "returned": returned})
 
 
 def _codes(entries):
@@ -92,20 +144,49 @@ def _report(request, result, submit):
         )
 
 
+def _attention_key(period):
+    return f"staff-attention-{period.pk}"
+
+
+def _period_url(period, only_unfinished):
+    url = reverse("staff:period", args=[period.pk])
+    return f"{url}?show={UNFINISHED}" if only_unfinished else url
+
+
 @login_required
 def period_entries(request, pk):
     period, entries = _reporting_period(request, pk)
     editable = period.is_open
+    only_unfinished = editable and request.GET.get("show") == UNFINISHED
     if request.method != "POST":
-        forms = [EntryForm(entry=entry) for entry in entries]
-        return _render(request, period, entries, forms, editable)
+        # What the last save left to do (after its redirect): entries kept as drafts,
+        # and those someone changed meanwhile.
+        attention = request.session.pop(_attention_key(period), {})
+        shown = [
+            entry
+            for entry in entries
+            if not only_unfinished
+            or needs_work(entry)
+            or entry.pk in attention.get("kept", []) + attention.get("changed", [])
+        ]
+        forms = [EntryForm(entry=entry) for entry in shown]
+        summary = _summary(
+            shown,
+            forms,
+            kept=attention.get("kept", ()),
+            changed=attention.get("changed", ()),
+        )
+        return _render(request, period, entries, shown, forms, editable, summary=summary)
     if not editable:
         raise PermissionDenied
     submit = "submit" in request.POST
-    forms = [EntryForm(request.POST, entry=entry) for entry in entries]
+    # Only the entries the page showed (all, or the unfinished ones) are posted.
+    shown = [entry for entry in entries if f"entry-{entry.pk}-version" in request.POST]
+    forms = [EntryForm(request.POST, entry=entry) for entry in shown]
     if not all(form.is_valid() for form in forms):
         messages.error(request, _("Nothing was saved: correct the entries marked below."))
-        return _render(request, period, entries, forms, editable)
+        summary = _summary(shown, forms)
+        return _render(request, period, entries, shown, forms, editable, summary=summary)
 
     edits = [
         Edit(
@@ -118,15 +199,22 @@ def period_entries(request, pk):
     result = save_entries(edits, user=request.user, submit=submit)
     _report(request, result, submit)
     if not result.conflicts:
-        return redirect("staff:period", pk=period.pk)
+        if result.kept_as_drafts or result.changed_meanwhile:
+            request.session[_attention_key(period)] = {
+                "kept": [entry.pk for entry in result.kept_as_drafts],
+                "changed": [entry.pk for entry in result.changed_meanwhile],
+            }
+        return redirect(_period_url(period, only_unfinished))
 
     # Saved entries show as saved; each conflict shows the other version beside the
     # user's typed text, which a second save writes over it.
     period, entries = _reporting_period(request, pk)
     conflicts = {conflict.current.pk: conflict.current for conflict in result.conflicts}
+    shown_pks = {entry.pk for entry in shown}
+    shown = [entry for entry in entries if entry.pk in shown_pks]
     data = request.POST.copy()
     forms = []
-    for entry in entries:
+    for entry in shown:
         if entry.pk in conflicts:
             form = EntryForm(data, entry=entry)
             form.rebase(data, conflicts[entry.pk])
@@ -134,10 +222,67 @@ def period_entries(request, pk):
         else:
             form = EntryForm(entry=entry)
         forms.append(form)
-    return _render(request, period, entries, forms, editable, conflicts)
+    summary = _summary(
+        shown,
+        forms,
+        kept=[entry.pk for entry in result.kept_as_drafts],
+        changed=[entry.pk for entry in result.changed_meanwhile],
+        conflicts=conflicts,
+    )
+    return _render(
+        request, period, entries, shown, forms, editable, conflicts=conflicts, summary=summary
+    )
 
 
-def _render(request, period, entries, forms, editable, conflicts=None):
+def _summary(entries, forms, *, kept=(), changed=(), conflicts=()):
+    """The error summary's links, in the page's order: each field with an error, each
+    entry kept as a draft (to the field it lacks), each conflict and each entry someone
+    changed meanwhile."""
+    items = []
+    for entry, form in zip(entries, forms, strict=True):
+        code = entry.goal.code
+        for name, errors in (form.errors if form.is_bound else {}).items():
+            if name == NON_FIELD_ERRORS:
+                target, label = f"entry-{entry.pk}", code
+            else:
+                target = form[name].auto_id
+                label = f"{code} {form.fields[name].label}"
+            items += [
+                {
+                    "href": f"#{target}",
+                    "text": _("%(field)s: %(error)s") % {"field": label, "error": error},
+                }
+                for error in errors
+            ]
+        if entry.pk in kept:
+            no_level, no_text = entry.level is None, not entry.status_text.strip()
+            if no_level and no_text:
+                text = _("%(code)s: give a progress level and write a status text to submit it")
+            elif no_level:
+                text = _("%(code)s: give a progress level to submit it")
+            else:
+                text = _("%(code)s: write a status text to submit it")
+            target = form["level" if no_level else "status_text"].auto_id
+            items.append({"href": f"#{target}", "text": text % {"code": code}})
+        if entry.pk in conflicts:
+            text = _(
+                "%(code)s: saved by someone else after you opened this page; compare their "
+                "version with yours and save again"
+            ) % {"code": code}
+            items.append({"href": f"#entry-{entry.pk}", "text": text})
+        if entry.pk in changed:
+            text = _(
+                "%(code)s: changed by someone else after you opened this page; check it and "
+                "submit again"
+            ) % {"code": code}
+            items.append({"href": f"#entry-{entry.pk}", "text": text})
+    return items
+
+
+def _render(request, period, entries, shown, forms, editable, *, conflicts=None, summary=()):
+    """The period page: `entries` are all the reporter's entries in it, `shown` those on
+    the page (all, or the unfinished ones) with their `forms`."""
+    unfinished = sum(needs_work(entry) for entry in entries)
     return render(
         request,
         "staff/period.html",
@@ -145,15 +290,52 @@ def _render(request, period, entries, forms, editable, conflicts=None):
             "period": period,
             "editable": editable,
             "late": period.is_late,
-            "groups": _grouped_rows(period, entries, forms, conflicts or {}),
+            "groups": _grouped_rows(period, shown, forms, conflicts or {}),
+            "summary": summary,
+            "total": len(entries),
+            "ready": len(entries) - unfinished,
+            "unfinished": unfinished,
+            "only_unfinished": editable and request.GET.get("show") == UNFINISHED,
+            "text_limit": settings.ENTRY_TEXT_LIMIT,
+            "js_strings": {
+                "count": _("%(count)s / %(limit)s characters"),
+                "remaining": _("Characters remaining: %(count)s"),
+                "over": _("Characters over the limit: %(count)s"),
+                "replace": _(
+                    "Replace what you have entered with the previous period's progress "
+                    "level, status text and risks?"
+                ),
+            },
         },
     )
+
+
+def _previous_risks(previous):
+    """{goal id: risks} of the earlier versions shown to staff. ReviewedVersion carries the
+    level and status text only; its risks are, like them, the approved entry's or else
+    what was published of it."""
+    periods = {version.period.pk for version in previous.values()}
+    risks = {}
+    for entry in ProgressEntry.objects.filter(goal__in=previous, period__in=periods).select_related(
+        "published"
+    ):
+        version = previous[entry.goal_id]
+        if entry.period_id != version.period.pk:
+            continue
+        if entry.review_state == ReviewState.APPROVED:
+            risks[entry.goal_id] = entry.risks
+        elif getattr(entry, "published", None) is not None:
+            risks[entry.goal_id] = entry.published.risks
+    return risks
 
 
 def _grouped_rows(period, entries, forms, conflicts):
     """Rows under their council-term goals, each with what was approved or published for
     the goal in the previous period beside it."""
     previous = ProgressEntry.objects.reviewed_before(period, [entry.goal_id for entry in entries])
+    risks = _previous_risks(previous)
+    for goal_id, version in previous.items():
+        version.risks = risks.get(goal_id, "")
     groups = {}
     for entry, form in zip(entries, forms, strict=True):
         term_goal = entry.goal.term_goal
@@ -167,3 +349,14 @@ def _grouped_rows(period, entries, forms, conflicts):
             }
         )
     return list(groups.values())
+
+
+class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
+    """Setting a new password from the emailed link, written to the security log."""
+
+    template_name = "staff/password_reset_confirm.html"
+    success_url = reverse_lazy("staff:password_reset_complete")
+
+    def form_valid(self, form):
+        log_event("password-reset", self.request, form.user.get_username())
+        return super().form_valid(form)

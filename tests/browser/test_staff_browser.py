@@ -60,7 +60,7 @@ def test_it_copies_the_previous_text_with_one_click(live_server, world_live, pag
     page.goto(live_server.url + f"/reporting/{world_live.open.pk}/")
     entry = world_live.entry("open", "a")
 
-    page.get_by_role("button", name=finnish("Copy previous text")).click()
+    page.get_by_role("button", name=finnish("Copy from the previous period")).click()
 
     text = page.locator(f"#id_entry-{entry.pk}-status_text")
     assert text.input_value() == "Earlier text a"

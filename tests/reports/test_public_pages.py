@@ -7,10 +7,11 @@ import pytest
 from django.core.management import call_command
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 from openpyxl import load_workbook
 
 from goals.models import Goal
-from reports.models import ProgressEntry, PublishedEntry, ReportingPeriod
+from reports.models import ProgressEntry, PublicRevision, PublishedEntry, ReportingPeriod
 from tests.builders import FILE_2022, publish, run_import
 
 pytestmark = pytest.mark.django_db
@@ -222,6 +223,31 @@ def test_it_serves_open_data_equal_to_the_published_entries(client, demo):
     assert {e["code"] for e in data["entries"]} == {r[0] for r in rows[1:]}
 
 
+def test_its_open_data_says_whose_it_is_and_under_what_licence(client, demo, settings):
+    settings.MUNICIPALITY_NAME = "Tuusulan kunta"
+    period = demo["1–8/2022"]
+
+    data = client.get(f"/periods/{period.pk}/data.json").json()
+    workbook = load_workbook(io.BytesIO(client.get(f"/periods/{period.pk}/data.xlsx").content))
+
+    published = period.published_at.isoformat(timespec="seconds")
+    expected = {
+        "source": "Tuusulan kunta",
+        "licence": "CC BY 4.0",
+        "licence_url": "https://creativecommons.org/licenses/by/4.0/",
+        "term": "2021–2025",
+        "period": "1–8/2022",
+        "period_start": "2022-01-01",
+        "period_end": "2022-08-31",
+        "published_at": published,
+    }
+    assert {key: data[key] for key in expected} == expected
+    about = dict(workbook["metadata"].iter_rows(values_only=True))
+    assert {key: about[key] for key in expected} == expected
+    assert workbook.properties.creator == "Tuusulan kunta"
+    assert "CC BY 4.0" in workbook.properties.description
+
+
 def test_it_escapes_html_in_texts_everywhere(client, demo):
     period = demo["1–8/2022"]
     entry = PublishedEntry.objects.get(period=period, goal__code="01.06.01")
@@ -246,6 +272,23 @@ def test_it_announces_published_periods_in_an_atom_feed(client, demo):
     assert 'xmlns="http://www.w3.org/2005/Atom"' in content
     assert "1–8/2023" in content and "1–8/2022" in content
     assert "1–9/2021" not in content
+
+
+def test_its_feed_names_its_author_and_keeps_its_ids(client, demo, settings):
+    settings.SITE_URL = "https://seuranta.tuusula.fi"
+    settings.MUNICIPALITY_NAME = "Tuusulan kunta"
+    period = demo["1–8/2022"]
+
+    first = client.get("/feed/").content.decode()
+    # Published again later: a new date, the same entry.
+    ReportingPeriod.objects.filter(pk=period.pk).update(published_at=timezone.now())
+    PublicRevision.bump()
+    again = client.get("/feed/").content.decode()
+
+    assert "<author><name>Tuusulan kunta</name></author>" in first
+    assert "<id>tag:seuranta.tuusula.fi,2026:seuranta/feed</id>" in first
+    entry_id = f"<id>tag:seuranta.tuusula.fi,2026:seuranta/period/{period.pk}</id>"
+    assert entry_id in first and entry_id in again
 
 
 def test_it_explains_the_scale_and_states_accessibility(client):
@@ -382,3 +425,28 @@ def test_it_keeps_goals_without_published_progress_from_the_public(client, demo)
     )
     assert "Secret goal" not in html(client.get("/"))
     assert "Secret goal" not in html(client.get(f"/periods/{demo['1–8/2022'].pk}/"))
+
+
+def test_it_marks_the_municipalitys_finnish_texts_on_swedish_and_english_pages(client, demo):
+    action = (
+        PublishedEntry.objects.published()
+        .select_related("goal", "responsible", "period")
+        .filter(responsible__isnull=False, goal__kind="annual_goal")
+        .exclude(status_text="")
+        .first()
+    )
+    period = action.period
+    title = f'<span lang="fi">{action.goal.title}</span>'
+    status = f'<span lang="fi">{action.status_text[:40]}'
+
+    for prefix in ("/sv", ""):  # Swedish, and English (the tests' default language)
+        item = client.get(f"{prefix}/goals/{action.goal_id}/").content.decode()
+        listing = client.get(f"{prefix}/periods/{period.pk}/?q={action.goal.code}").content.decode()
+        report = client.get(f"{prefix}/periods/{period.pk}/print/").content.decode()
+        assert title in item and status in item
+        assert title in listing and f'<span lang="fi">{action.responsible.title}' in listing
+        assert title in report and status in report
+
+    finnish = client.get(f"/fi/goals/{action.goal_id}/").content.decode()
+    assert 'lang="fi">' + action.goal.title not in finnish  # the page's own language
+    assert action.goal.title in finnish

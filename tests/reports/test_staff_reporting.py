@@ -66,7 +66,7 @@ def test_it_shows_the_previous_periods_level_and_text_beside_each_entry(client, 
     assert rows["01.01.03"]["previous"] is None
     content = response.content.decode()
     assert "Previous period 1–4/2024" in content
-    assert "Copy previous text" in content
+    assert "Copy from the previous period" in content
     assert "My reporting for 1–8/2024" in content
 
 

@@ -151,9 +151,14 @@ def test_it_approves_returns_and_publishes_from_the_admin(client, world):
         changelist,
         {"action": "return_selected", "_selected_action": [b.pk], "comment": "More detail"},
     )
-    client.post(
+    confirmation = client.post(
         "/admin/reports/reportingperiod/",
         {"action": "publish", "_selected_action": [world.open.pk]},
+        follow=True,
+    )
+    client.post(
+        confirmation.request["PATH_INFO"],
+        {"shown": confirmation.context["form"]["shown"].value()},
     )
 
     assert "Write a comment for the author before returning." in refused.content.decode()
@@ -205,7 +210,7 @@ def test_it_lists_entries_whose_level_fell(client, world):
     ]
 
 
-def test_it_reminds_exactly_those_who_have_not_submitted(world):
+def test_it_reminds_exactly_those_who_have_not_submitted(world, django_capture_on_commit_callbacks):
     world.person_a.email = "talous@example.fi"
     world.person_a.save()
     world.staff_b.email = "hallinto@example.fi"
@@ -213,7 +218,9 @@ def test_it_reminds_exactly_those_who_have_not_submitted(world):
     edit(world, "a", "Submitted", submit=True)
     out = io.StringIO()
 
-    call_command("send_reminders", "1-8/2024", stdout=out)
+    # Mail goes once the command's transaction commits (tests/reports/test_notices.py).
+    with django_capture_on_commit_callbacks(execute=True):
+        call_command("send_reminders", "1-8/2024", stdout=out)
 
     assert [message.to for message in mail.outbox] == [["hallinto@example.fi"]]
     assert "01.01.02 Action B" in mail.outbox[0].body

@@ -19,7 +19,7 @@ from reports.legacy.importer import import_legacy_file
 from reports.management.commands.import_legacy import format_summary
 from reports.models import ProgressEntry, ReportingPeriod
 from reports.rules import STAFF_GROUP
-from reports.services import open_period, publish_period, review_entries
+from reports.services import Edit, open_period, publish_period, review_entries, save_entries
 
 DEMO_DIR = Path(settings.BASE_DIR) / "demo"
 DEMO_USERNAME = "demo"
@@ -27,6 +27,11 @@ DEMO_PASSWORD = "seuranta-demo"  # noqa: S105 - printed to the developer on purp
 # A department's reporter, answering for the Talousjohtaja's goals in an open period.
 DEMO_STAFF_USERNAME = "talous"
 DEMO_STAFF_PERSON = "Talousjohtaja"
+# The reporter's address, where the demo's notices go (printed by the console mail backend).
+DEMO_STAFF_EMAIL = "talous@example.com"
+# Data, not interface: in the municipality's language, as the legacy files' texts are.
+DEMO_STATUS_TEXT = "Työ on aloitettu."
+DEMO_REVIEW_COMMENT = "Kerro vielä, mitä on jo tehty ja mitä puuttuu."
 DEMO_OPEN_PERIOD = ("2021", "2017-2021")
 
 
@@ -107,11 +112,11 @@ class Command(BaseCommand):
                 "deadline": timezone.localdate() + datetime.timedelta(days=30),
             },
         )
-        if created:
-            open_period(period, user=admin)
         User = get_user_model()
-        reporter, created = User.objects.get_or_create(username=DEMO_STAFF_USERNAME)
-        if created:
+        reporter, reporter_created = User.objects.get_or_create(
+            username=DEMO_STAFF_USERNAME, defaults={"email": DEMO_STAFF_EMAIL}
+        )
+        if reporter_created:
             reporter.set_password(DEMO_PASSWORD)
             reporter.save()
             reporter.groups.add(Group.objects.get(name=STAFF_GROUP))
@@ -119,6 +124,35 @@ class Command(BaseCommand):
             person.user = reporter
             person._history_user = admin
             person.save()  # saved one by one so that the change is in the person's history
+        if created:
+            # Linked first, so that the reporter is mailed that the period opened.
+            open_period(period, user=admin)
+            self._quarter_under_way(period, reporter, admin)
+
+    def _quarter_under_way(self, period, reporter, admin):
+        """The reporter's first three entries submitted, and the first of them returned with
+        a comment: the demo shows a returned entry, two entries waiting in the officials'
+        review queue and the notices sent (mailed to the console)."""
+        entries = list(
+            ProgressEntry.objects.filter(period=period, responsible__user=reporter).order_by(
+                "goal__code"
+            )[:3]
+        )
+        if not entries:
+            return
+        save_entries(
+            [
+                Edit(
+                    entry_id=entry.pk,
+                    loaded_version=entry.version,
+                    values={"level": 3, "status_text": DEMO_STATUS_TEXT},
+                )
+                for entry in entries
+            ],
+            user=reporter,
+            submit=True,
+        )
+        review_entries(entries[:1], user=admin, approve=False, comment=DEMO_REVIEW_COMMENT)
 
     def _totp_key(self, admin):
         """The demo admin's authenticator key (base32), the same on every run."""

@@ -1,0 +1,127 @@
+"""What an official reads before deciding: one entry beside its previous version, the
+period's queue of submitted entries, and what publishing a period would leave out.
+
+Reads only; the decisions are written by reports/services.py.
+"""
+
+import difflib
+import hashlib
+import re
+from dataclasses import dataclass, field
+
+from django.utils.html import escape
+from django.utils.safestring import mark_safe
+
+from goals.models import Goal
+from reports.models import ProgressEntry
+
+ReviewState = ProgressEntry.ReviewState
+
+# Words, punctuation and the whitespace between them: a change shows as whole words, a
+# comma added after a word does not mark the word changed, and the text's own line breaks
+# and spacing stay as they were.
+TOKENS = re.compile(r"\s+|\w+|[^\w\s]+")
+
+
+def text_diff(before, after):
+    """`after` with the words added since `before` in <ins> and those removed in <del>,
+    every piece of text escaped."""
+    old, new = TOKENS.findall(before or ""), TOKENS.findall(after or "")
+    pieces = []
+    matcher = difflib.SequenceMatcher(None, old, new, autojunk=False)
+    for operation, old_start, old_end, new_start, new_end in matcher.get_opcodes():
+        removed = escape("".join(old[old_start:old_end]))
+        added = escape("".join(new[new_start:new_end]))
+        if operation == "equal":
+            pieces.append(added)
+            continue
+        if removed:
+            pieces.append(f"<del>{removed}</del>")
+        if added:
+            pieces.append(f"<ins>{added}</ins>")
+    return mark_safe("".join(pieces))  # noqa: S308 - every piece is escaped above
+
+
+def submission(entry):
+    """(user, time) of the entry's latest submission, from its history: the oldest record
+    of the latest run of "submitted" ones, so that an official's later edit of a submitted
+    entry is not taken for the submission. (None, None) if it was never submitted."""
+    records = entry.history.select_related("history_user").order_by("-history_date", "-pk")
+    found = None
+    for record in records[:100]:
+        if record.review_state == ReviewState.SUBMITTED:
+            found = record
+        elif found is not None:
+            break
+    return (found.history_user, found.history_date) if found else (None, None)
+
+
+def queue(period):
+    """The period's submitted entries, waiting for review, in the order of their codes."""
+    return period.entries.filter(review_state=ReviewState.SUBMITTED).order_by("goal__code", "pk")
+
+
+def next_in_queue(entry):
+    """The submitted entry after `entry` in its period's queue, starting over from the
+    first one at the end; None when no other entry is waiting."""
+    waiting = queue(entry.period).exclude(pk=entry.pk).select_related("goal")
+    return waiting.filter(goal__code__gt=entry.goal.code).first() or waiting.first()
+
+
+@dataclass
+class PublishPreview:
+    """What publishing a period would publish and what it would leave out."""
+
+    approved: list = field(default_factory=list)
+    already_published: int = 0
+    # (state label, entries) for drafts, submitted and returned entries.
+    left_out: list = field(default_factory=list)
+    never_reported: list = field(default_factory=list)  # goals of the year with no entry
+    fingerprint: str = ""
+
+    @property
+    def left_out_count(self):
+        return sum(len(entries) for _label, entries in self.left_out) + len(self.never_reported)
+
+
+LEFT_OUT_STATES = (ReviewState.DRAFT, ReviewState.SUBMITTED, ReviewState.RETURNED)
+
+
+def publish_preview(period):
+    """The period's approved entries (published by publishing it) and the entries and
+    goals it would leave out, in a fixed number of queries.
+
+    `fingerprint` names the approved entries and their versions: a confirmation posted
+    with another one was made looking at a list that has changed since.
+    """
+    entries = period.entries.select_related("goal", "responsible").order_by("goal__code")
+    by_state = {state: [] for state in (ReviewState.APPROVED, *LEFT_OUT_STATES)}
+    already_published = 0
+    for entry in entries:
+        if entry.review_state == ReviewState.PUBLISHED:
+            already_published += 1
+        else:
+            by_state[entry.review_state].append(entry)
+    approved = by_state.pop(ReviewState.APPROVED)
+    never_reported = list(
+        Goal.objects.filter(strategy=period.strategy, year=period.year)
+        .exclude(entries__period=period)
+        .select_related("responsible")
+        .order_by("code")
+    )
+    return PublishPreview(
+        approved=approved,
+        already_published=already_published,
+        left_out=[(state.label, by_state[state]) for state in LEFT_OUT_STATES if by_state[state]],
+        never_reported=never_reported,
+        fingerprint=fingerprint(approved),
+    )
+
+
+def fingerprint(entries):
+    names = ",".join(f"{entry.pk}:{entry.version}" for entry in sorted(entries, key=_pk))
+    return hashlib.sha256(names.encode()).hexdigest()[:16]
+
+
+def _pk(entry):
+    return entry.pk
