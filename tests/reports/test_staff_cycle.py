@@ -187,8 +187,8 @@ def test_it_links_incomplete_drafts_from_the_summary_after_submitting(client, re
         "text": "01.01.01: give a progress level to submit it",
     } in summary
     assert {
-        "href": f"#id_entry-{reporter.begun.pk}-status_text",
-        "text": "01.01.03: write a status text to submit it",
+        "href": f"#id_entry-{reporter.begun.pk}-level",
+        "text": "01.01.03: give a progress level and write a status text to submit it",
     } in summary
     # One link an entry, also for an entry that lacks both.
     codes = [item["text"].split(":")[0] for item in summary]
