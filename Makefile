@@ -5,6 +5,8 @@ BIN := $(VENV)/bin
 MANAGE := $(BIN)/python manage.py
 PORT ?= 8000
 # PostgreSQL for the second round of tests; skipped when none answers, unless REQUIRE_POSTGRES=1.
+# The browser tests (tests/browser) run in the first round only: they test what a page does
+# in Chromium, and every view they use runs on PostgreSQL in the second round's HTTP tests.
 TEST_DATABASE_URL ?= postgresql://postgres@127.0.0.1:5432/postgres
 
 .PHONY: run test install lint check test-sqlite test-postgres messages clean
@@ -41,7 +43,7 @@ test-sqlite: install messages
 test-postgres: install messages
 	@if $(BIN)/python -c "import psycopg, sys; psycopg.connect(sys.argv[1], connect_timeout=3).close()" "$(TEST_DATABASE_URL)" 2>/dev/null; then \
 		echo "== tests on PostgreSQL ($(TEST_DATABASE_URL))"; \
-		DATABASE_URL="$(TEST_DATABASE_URL)" $(BIN)/pytest; \
+		DATABASE_URL="$(TEST_DATABASE_URL)" $(BIN)/pytest --ignore=tests/browser; \
 	elif [ "$(REQUIRE_POSTGRES)" = "1" ]; then \
 		echo "PostgreSQL does not answer at $(TEST_DATABASE_URL), and REQUIRE_POSTGRES=1" >&2; exit 1; \
 	else \

@@ -157,6 +157,10 @@ class Goal(models.Model):
     kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
     code = models.CharField(_("code"), max_length=20)
     title = models.TextField(pgettext_lazy("goal", "title"), blank=True)
+    # The title in the site's other languages, where the strategy team has written one;
+    # pages in Swedish or English show it instead of the title (goals/templatetags).
+    title_sv = models.TextField(_("title in Swedish"), blank=True)
+    title_en = models.TextField(_("title in English"), blank=True)
     parent = models.ForeignKey(
         "self",
         verbose_name=_("parent"),
@@ -203,6 +207,14 @@ class Goal(models.Model):
 
     def __str__(self):
         return f"{self.code} {self.title}".strip()
+
+    def title_in(self, language):
+        """The title written in `language`, if any; else the title as the municipality
+        wrote it (in settings.CONTENT_LANGUAGE). Returns (title, its language)."""
+        translated = getattr(self, f"title_{language}", "") if language in ("sv", "en") else ""
+        if translated:
+            return translated, language
+        return self.title, settings.CONTENT_LANGUAGE
 
     @property
     def term_goal(self):

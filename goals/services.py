@@ -65,12 +65,17 @@ def copy_year(*, strategy, year, titles, user):
             if parent is None:
                 missing.append(source.code)
                 continue
+        title = titles[source.pk].strip()
+        # The Swedish and English titles go along while they still say the same thing.
+        same = title == source.title
         goal = Goal(
             strategy=strategy,
             year=target,
             kind=source.kind,
             code=source.code,
-            title=titles[source.pk].strip(),
+            title=title,
+            title_sv=source.title_sv if same else "",
+            title_en=source.title_en if same else "",
             parent=parent,
             responsible_id=source.responsible_id,
         )

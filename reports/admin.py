@@ -32,15 +32,19 @@ from reports.legacy import LegacyFileError
 from reports.legacy.importer import import_legacy_file
 from reports.legacy.placing import anomaly_initial
 from reports.legacy.reader import sheet_names
+from reports.rollup import derived_from, published_rollups
 from seuranta.security import log_event
 
 from .models import (
+    CouncilReportFile,
     ImportAnomaly,
     ImportBatch,
+    LevelOverride,
     Notice,
     PendingImport,
     ProgressEntry,
     ReportingPeriod,
+    SiteIdentity,
 )
 from .resources import ExportFieldsForm, ProgressEntryResource
 
@@ -832,4 +836,158 @@ class NoticeAdmin(admin.ModelAdmin):
         return False
 
     def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(LevelOverride)
+class LevelOverrideAdmin(ShownToResidents, HistoryAdmin):
+    """An official sets a council-term goal's or an annual goal's level in a period in
+    place of the derived one (reports/rollup.py), with the reason residents are shown.
+    Saving or deleting raises the public revision, so the public pages show it at once
+    (for a published period)."""
+
+    list_display = ["goal", "period", "level", "short_reason", "set_by", "set_at"]
+    list_filter = ["period", "goal__kind"]
+    search_fields = ["goal__code", "goal__title", "reason"]
+    list_select_related = ["goal", "period", "set_by"]
+    autocomplete_fields = ["goal"]
+    fields = ["goal", "period", "level", "reason", "derived_level", "set_by", "set_at"]
+    readonly_fields = ["derived_level", "set_by", "set_at"]
+
+    def save_model(self, request, obj, form, change):
+        obj.set_by = request.user
+        obj.set_at = timezone.now()
+        super().save_model(request, obj, form, change)
+
+    @admin.display(description=gettext_lazy("reason"))
+    def short_reason(self, override):
+        return Truncator(override.reason).chars(80)
+
+    @admin.display(description=gettext_lazy("derived level (published)"))
+    def derived_level(self, override):
+        """The level residents would see without the override: derived from what is
+        published under the goal in the period; none before the period is published."""
+        if override.pk is None:
+            return "–"
+        rollup = published_rollups([override.period_id], goal=override.goal).get(
+            (override.goal_id, override.period_id)
+        )
+        if rollup is None or rollup.derived_level is None:
+            return "–"
+        return f"{rollup.derived_level} ({derived_from(rollup.actions, rollup.annual_goals)})"
+
+
+class SiteIdentityForm(forms.ModelForm):
+    """The identity with its logo uploaded as a file (PNG or JPEG), kept in the database
+    so that every web process serves the same one without shared disk."""
+
+    logo_file = forms.FileField(
+        label=gettext_lazy("logo"),
+        required=False,
+        help_text=gettext_lazy("A PNG or JPEG file of at most 200 KB, shown in the header."),
+    )
+    remove_logo = forms.BooleanField(label=gettext_lazy("remove the logo"), required=False)
+    website = forms.URLField(
+        label=SiteIdentity._meta.get_field("website").verbose_name,
+        required=False,
+        assume_scheme="https",
+    )
+
+    class Meta:
+        model = SiteIdentity
+        fields = [
+            "name",
+            "name_sv",
+            "name_en",
+            "colour",
+            "logo_text",
+            "email",
+            "phone",
+            "address",
+            "website",
+        ]
+
+    def clean_logo_file(self):
+        upload = self.cleaned_data.get("logo_file")
+        if upload is None:
+            return None
+        if upload.size > SiteIdentity.MAX_LOGO_BYTES:
+            raise forms.ValidationError(_("The logo is larger than 200 KB."))
+        content = upload.read()
+        if SiteIdentity.logo_type_of(content) is None:
+            raise forms.ValidationError(_("The logo must be a PNG or JPEG image."))
+        return content
+
+    def save(self, commit=True):
+        identity = super().save(commit=False)
+        content = self.cleaned_data.get("logo_file")
+        if content:
+            identity.logo, identity.logo_type = content, SiteIdentity.logo_type_of(content)
+        elif self.cleaned_data.get("remove_logo"):
+            identity.logo, identity.logo_type = b"", ""
+        if commit:
+            identity.save()
+        return identity
+
+
+@admin.register(SiteIdentity)
+class SiteIdentityAdmin(ShownToResidents, admin.ModelAdmin):
+    """One record: the list leads straight to it, or to adding it with the defaults."""
+
+    form = SiteIdentityForm
+    readonly_fields = ["logo_preview"]
+    fieldsets = [
+        (None, {"fields": ["name", "name_sv", "name_en", "colour"]}),
+        (
+            gettext_lazy("Logo"),
+            {"fields": ["logo_preview", "logo_file", "remove_logo", "logo_text"]},
+        ),
+        (gettext_lazy("Contact"), {"fields": ["email", "phone", "address", "website"]}),
+    ]
+
+    def has_add_permission(self, request):
+        return super().has_add_permission(request) and not SiteIdentity.objects.exists()
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def changelist_view(self, request, extra_context=None):
+        identity = SiteIdentity.objects.order_by("pk").first()
+        if identity is not None:
+            return redirect("admin:reports_siteidentity_change", identity.pk)
+        return redirect("admin:reports_siteidentity_add")
+
+    def get_changeform_initial_data(self, request):
+        defaults = SiteIdentity.current()
+        return {
+            name: getattr(defaults, name)
+            for name in ["name", "name_sv", "name_en", "colour", "email", "phone", "address"]
+        } | {"website": defaults.website}
+
+    @admin.display(description=gettext_lazy("current logo"))
+    def logo_preview(self, identity):
+        if not identity.logo_type:
+            return "–"
+        return format_html(
+            '<img src="{}?v={}" alt="{}" height="48">',
+            reverse("reports:logo"),
+            int(identity.changed_at.timestamp()),
+            identity.logo_text or identity.name,
+        )
+
+
+@admin.register(CouncilReportFile)
+class CouncilReportFileAdmin(admin.ModelAdmin):
+    """The council report PDFs laid out, to see what is ready (built by requests and by
+    `manage.py build_council_reports`)."""
+
+    list_display = ["period", "language", "revision", "built_at"]
+    list_filter = ["language"]
+    fields = ["period", "language", "revision", "built_at"]
+    readonly_fields = fields
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
         return False

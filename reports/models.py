@@ -8,7 +8,9 @@ from django.db import models
 from django.db.models.functions import Coalesce, Length
 from django.db.models.lookups import LessThanOrEqual
 from django.utils import timezone
+from django.utils.formats import number_format
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from simple_history.models import HistoricalRecords
 
 from goals.models import Goal, ResponsiblePerson, Strategy
@@ -173,6 +175,17 @@ class PendingImport(models.Model):
         return f"{self.filename} → {self.period_label}"
 
 
+# ProgressEntry.Level.short_label; keyed by the level's number, since an enum's body
+# cannot hold a mapping of its own members.
+LEVEL_SHORT_LABELS = {
+    1: pgettext_lazy("progress level, short", "Not started"),
+    2: pgettext_lazy("progress level, short", "Planning"),
+    3: pgettext_lazy("progress level, short", "Under way"),
+    4: pgettext_lazy("progress level, short", "Nearly done"),
+    5: pgettext_lazy("progress level, short", "Done"),
+}
+
+
 class ProgressEntryQuerySet(models.QuerySet):
     """Staff-side entries: what departments entered and officials review. The public
     never reads these; it reads PublishedEntry."""
@@ -222,6 +235,13 @@ class ProgressEntry(models.Model):
         STARTED = 3, _("3 – Implementation started, not yet complete")
         NEARLY_DONE = 4, _("4 – Nearly complete, not yet finalised or in use")
         DONE = 5, _("5 – Implemented and in use as planned")
+
+        @property
+        def short_label(self):
+            """A word or two for a chip beside the level's number, where the full label
+            would repeat in every row of a table; the full label goes with it for
+            screen readers and in the legend."""
+            return LEVEL_SHORT_LABELS[self]
 
     class OverallStatus(models.TextChoices):
         GREEN = "green", _("green")
@@ -661,3 +681,213 @@ class Notice(models.Model):
 
     def __str__(self):
         return f"{self.get_kind_display()} → {self.address} ({self.period})"
+
+
+class LevelOverrideQuerySet(models.QuerySet):
+    def published(self):
+        """What residents may see: overrides in published periods."""
+        return self.filter(period__published=True)
+
+
+class LevelOverride(models.Model):
+    """An official's level for a council-term goal or an annual goal in a period, in place
+    of the one derived from the published levels under it (reports/rollup.py).
+
+    Public pages show it as set by the strategy team, with its reason, once the period is
+    published; the derived level stays beside it.
+    """
+
+    goal = models.ForeignKey(
+        Goal,
+        verbose_name=_("goal"),
+        on_delete=models.CASCADE,
+        related_name="level_overrides",
+        limit_choices_to={"kind__in": [Goal.Kind.GOAL, Goal.Kind.ANNUAL_GOAL]},
+        help_text=_("A council-term goal or an annual goal."),
+    )
+    period = models.ForeignKey(
+        ReportingPeriod,
+        verbose_name=_("reporting period"),
+        on_delete=models.CASCADE,
+        related_name="level_overrides",
+    )
+    level = models.PositiveSmallIntegerField(
+        _("progress level"), choices=ProgressEntry.Level.choices
+    )
+    reason = models.TextField(
+        _("reason"),
+        max_length=settings.ENTRY_TEXT_LIMIT,
+        help_text=_("Shown to residents beside the level."),
+    )
+    set_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("set by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="+",
+    )
+    set_at = models.DateTimeField(_("set at"), default=timezone.now, editable=False)
+
+    history = HistoricalRecords()
+    objects = LevelOverrideQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("level override")
+        verbose_name_plural = _("level overrides")
+        ordering = ["period", "goal__code"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["goal", "period"], name="one_level_override_per_goal_and_period"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(level__gte=1, level__lte=5), name="override_level_1_to_5"
+            ),
+            # Residents are always told why: an override without a reason is refused.
+            models.CheckConstraint(condition=~models.Q(reason=""), name="override_has_reason"),
+            *text_limits("override", ["reason"]),
+        ]
+
+    def __str__(self):
+        return f"{self.goal.code} · {self.period}"
+
+    def clean(self):
+        super().clean()
+        if self.goal_id is None or self.period_id is None:
+            return
+        if self.goal.kind == Goal.Kind.ACTION:
+            raise ValidationError(
+                {"goal": _("Only a council-term goal's or an annual goal's level is derived.")}
+            )
+        if self.goal.strategy_id != self.period.strategy_id:
+            raise ValidationError({"period": _("The period is not of the goal's council term.")})
+        if self.goal.year is not None and self.goal.year != self.period.year:
+            raise ValidationError({"period": _("The period is not of the annual goal's year.")})
+        if not self.reason.strip():
+            raise ValidationError({"reason": _("Tell residents why the level is set.")})
+
+
+class CouncilReportFile(models.Model):
+    """A published period's council report as a PDF, laid out for one public revision in
+    one language (reports/council_report.py). Laying out hundreds of pages takes longer
+    than a request may, so a large period's report is built in the background or by
+    `build_council_reports`, and kept here until the next publishing makes it stale."""
+
+    period = models.ForeignKey(
+        ReportingPeriod,
+        verbose_name=_("reporting period"),
+        on_delete=models.CASCADE,
+        related_name="council_reports",
+    )
+    language = models.CharField(_("language"), max_length=10)
+    revision = models.PositiveIntegerField(_("public revision"))
+    pdf = models.BinaryField(_("PDF"))
+    built_at = models.DateTimeField(_("built at"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("council report")
+        verbose_name_plural = _("council reports")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["period", "language"], name="one_council_report_per_language"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.period} ({self.language})"
+
+
+def validate_colour(value):
+    """A #rrggbb colour that white text is readable on (WCAG AA: contrast of 4.5 or more),
+    since the public pages put their header's text on it."""
+    if not re.fullmatch(r"#[0-9a-fA-F]{6}", value):
+        raise ValidationError(_("Write the colour as #rrggbb, for example #00437a."))
+    ratio = contrast_with_white(value)
+    if ratio < 4.5:
+        raise ValidationError(
+            _(
+                "White text on %(colour)s has a contrast of %(ratio)s; at least %(needed)s is "
+                "needed. Choose a darker colour."
+            )
+            % {"colour": value, "ratio": number_format(ratio, 1), "needed": number_format(4.5, 1)}
+        )
+
+
+def contrast_with_white(colour):
+    """WCAG 2.1's contrast ratio of white against a #rrggbb colour."""
+
+    def channel(hex_pair):
+        value = int(hex_pair, 16) / 255
+        return value / 12.92 if value <= 0.04045 else ((value + 0.055) / 1.055) ** 2.4
+
+    red, green, blue = (channel(colour[index : index + 2]) for index in (1, 3, 5))
+    luminance = 0.2126 * red + 0.7152 * green + 0.0722 * blue
+    return 1.05 / (luminance + 0.05)
+
+
+class SiteIdentity(models.Model):
+    """Whose site this is: the municipality's name, logo, colour and contact on every
+    public page. One record, edited by officials in the admin; until it exists, the
+    defaults come from settings (MUNICIPALITY_NAME and the SITE_* settings)."""
+
+    LOGO_TYPES = {b"\x89PNG\r\n\x1a\n": "image/png", b"\xff\xd8\xff": "image/jpeg"}
+    MAX_LOGO_BYTES = 200 * 1024
+
+    name = models.CharField(_("municipality"), max_length=100)
+    name_sv = models.CharField(_("municipality in Swedish"), max_length=100, blank=True)
+    name_en = models.CharField(_("municipality in English"), max_length=100, blank=True)
+    colour = models.CharField(
+        _("colour"),
+        max_length=7,
+        validators=[validate_colour],
+        help_text=_("The header's background, as #rrggbb; white text must be readable on it."),
+    )
+    logo = models.BinaryField(_("logo"), blank=True, default=b"")
+    logo_type = models.CharField(_("logo's file type"), max_length=20, blank=True)
+    logo_text = models.CharField(
+        _("logo's text alternative"),
+        max_length=200,
+        blank=True,
+        help_text=_("What the logo says, for screen readers; usually the municipality's name."),
+    )
+    email = models.EmailField(_("contact email"), blank=True)
+    phone = models.CharField(_("contact phone"), max_length=40, blank=True)
+    address = models.TextField(_("postal address"), blank=True)
+    website = models.URLField(_("the municipality's website"), blank=True)
+    changed_at = models.DateTimeField(_("changed at"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("site identity")
+        verbose_name_plural = _("site identity")
+
+    def __str__(self):
+        return self.name
+
+    @classmethod
+    def current(cls):
+        """The record, or (before an official saves one) the defaults from settings."""
+        identity = cls.objects.order_by("pk").first()
+        if identity is None:
+            identity = cls(
+                name=settings.MUNICIPALITY_NAME,
+                name_sv=settings.MUNICIPALITY_NAME_SV,
+                name_en=settings.MUNICIPALITY_NAME_EN,
+                colour=settings.SITE_COLOUR,
+                email=settings.SITE_CONTACT_EMAIL,
+                phone=settings.SITE_CONTACT_PHONE,
+                address=settings.SITE_CONTACT_ADDRESS,
+                website=settings.SITE_WEBSITE,
+            )
+        return identity
+
+    def name_in(self, language):
+        return getattr(self, f"name_{language}", "") or self.name
+
+    @classmethod
+    def logo_type_of(cls, content):
+        """The image type of a logo file (PNG or JPEG), or None."""
+        for magic, content_type in cls.LOGO_TYPES.items():
+            if content.startswith(magic):
+                return content_type
+        return None

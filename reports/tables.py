@@ -1,4 +1,5 @@
 import django_tables2 as tables
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.text import Truncator
@@ -6,7 +7,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from reports.models import PublishedEntry
-from reports.templatetags.languages import in_data_language
+from reports.templatetags.languages import goal_title, in_data_language
 
 
 class PublicEntryTable(tables.Table):
@@ -39,7 +40,7 @@ class PublicEntryTable(tables.Table):
         template_name = "public/table.html"
         order_by = "code"
         empty_text = _("No entries match the filters.")
-        attrs = {"class": "entries"}
+        attrs = {"class": "entries stacked"}
 
     def __init__(self, *args, caption, **kwargs):
         super().__init__(*args, **kwargs)
@@ -47,20 +48,19 @@ class PublicEntryTable(tables.Table):
 
     def render_title(self, record, value):
         url = reverse("reports:goal", args=[record.goal_id])
-        return format_html('<a href="{}">{}</a>', url, in_data_language(value) or record.goal.code)
+        return format_html('<a href="{}">{}</a>', url, goal_title(record.goal) or record.goal.code)
 
     def render_level(self, record):
-        return format_html(
-            '<span class="level level-{}">{}</span>',
-            record.level,
-            record.get_level_display(),
-        )
+        return render_to_string("public/_level.html", {"level": record.level})
 
     def render_overall_status(self, record):
-        return record.get_overall_status_display()
+        return render_to_string("public/_status.html", {"status": record.overall_status})
 
     def render_responsible(self, value):
         return in_data_language(value)
 
     def render_status_text(self, value):
-        return in_data_language(Truncator(value).words(30))
+        # A preview of two lines at most (seuranta.css); the entry's page has it all.
+        return format_html(
+            '<span class="preview">{}</span>', in_data_language(Truncator(value).words(30))
+        )

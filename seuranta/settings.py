@@ -100,6 +100,7 @@ TEMPLATES = [
                 "django.template.context_processors.i18n",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "reports.views.identity.identity",
             ],
         },
     },
@@ -224,8 +225,20 @@ FEEDBACK_EMAIL = os.environ.get("FEEDBACK_EMAIL", DEFAULT_FROM_EMAIL)
 # The language the municipality writes its goals and status texts in: the public pages in
 # the other languages mark those texts as written in it.
 CONTENT_LANGUAGE = os.environ.get("CONTENT_LANGUAGE", "fi")
-# Who publishes the data: named as its source in the open data and the feed.
+# Who publishes the data: named as its source in the open data and the feed, and on every
+# public page. Defaults of the site identity that officials edit in the admin
+# (reports.models.SiteIdentity); the demo's are Tuusula's.
 MUNICIPALITY_NAME = os.environ.get("MUNICIPALITY_NAME", "Tuusula")
+MUNICIPALITY_NAME_SV = os.environ.get("MUNICIPALITY_NAME_SV", "Tusby")
+MUNICIPALITY_NAME_EN = os.environ.get("MUNICIPALITY_NAME_EN", "")
+SITE_COLOUR = os.environ.get("SITE_COLOUR", "#00437a")
+SITE_CONTACT_EMAIL = os.environ.get("SITE_CONTACT_EMAIL", "kirjaamo@tuusula.fi")
+SITE_CONTACT_PHONE = os.environ.get("SITE_CONTACT_PHONE", "")
+SITE_CONTACT_ADDRESS = os.environ.get("SITE_CONTACT_ADDRESS", "Hyrylänkatu 14, 04300 Tuusula")
+SITE_WEBSITE = os.environ.get("SITE_WEBSITE", "https://www.tuusula.fi")
+# A published period's council report (PDF) is laid out while the request waits up to
+# this many entries; a larger one in the background (reports/council_report.py).
+COUNCIL_REPORT_SYNC_ENTRIES = envint("COUNCIL_REPORT_SYNC_ENTRIES", 300)
 # The site's address as its users reach it: the links in email notices (reports/notices.py)
 # are built on it, since a notice is sent without a request to take the host from.
 SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
@@ -299,6 +312,9 @@ LOGGING = {
         "seuranta.security": {"level": "INFO"},
         # django-axes: its lockouts (WARNING), not its chatter about every attempt.
         "axes": {"level": "WARNING"},
+        # WeasyPrint, laying out the council report's PDF: its problems, not its steps.
+        "weasyprint": {"level": "WARNING"},
+        "fontTools": {"level": "WARNING"},
         # Scanners send floods of requests for other host names: one line each, not a
         # traceback and not an error mailed to anyone.
         "django.security.DisallowedHost": {"filters": ["one_line_warning"]},

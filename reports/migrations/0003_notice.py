@@ -5,27 +5,12 @@ import django.utils.timezone
 from django.conf import settings
 from django.db import migrations, models
 
-from reports.roles import OFFICIALS_GROUP
+from reports.roles import grant_to_officials
 
 
 def let_officials_read_notices(apps, schema_editor):
-    """The officials' role has every permission of the strategy's data (0002); the
-    notices' too. Other roles' permissions, maybe changed since, are left as they are."""
-    from django.contrib.auth.management import create_permissions
-
-    # Permissions are otherwise created only after all migrations have run.
-    app_config = apps.get_app_config("reports")
-    models_module = getattr(app_config, "models_module", None)
-    app_config.models_module = models_module or True
-    create_permissions(app_config, apps=apps, verbosity=0)
-    app_config.models_module = models_module
-    officials = apps.get_model("auth", "Group").objects.filter(name=OFFICIALS_GROUP).first()
-    if officials is not None:
-        officials.permissions.add(
-            *apps.get_model("auth", "Permission").objects.filter(
-                content_type__app_label="reports", content_type__model="notice"
-            )
-        )
+    """Officials read the notices sent, as they have every permission of the strategy's data."""
+    grant_to_officials(apps, ['notice'])
 
 
 class Migration(migrations.Migration):

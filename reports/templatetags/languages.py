@@ -20,11 +20,23 @@ def in_data_language(value):
     marked as written in its language (settings.CONTENT_LANGUAGE) on a page in another
     language, so that a screen reader reads it with the right voice (WCAG 3.1.2).
     Empty text stays empty, for `|default:` to follow."""
-    if not value:
+    return _in_language_of_page(value, settings.CONTENT_LANGUAGE)
+
+
+@register.filter
+def goal_title(goal):
+    """A goal's title in the page's language where the strategy team wrote one, else as
+    the municipality wrote it, marked as such (see in_data_language)."""
+    title, language = goal.title_in(get_language())
+    return _in_language_of_page(title, language)
+
+
+def _in_language_of_page(text, language):
+    if not text:
         return ""
-    if get_language() == settings.CONTENT_LANGUAGE:
-        return value
-    return format_html('<span lang="{}">{}</span>', settings.CONTENT_LANGUAGE, value)
+    if get_language() == language:
+        return text
+    return format_html('<span lang="{}">{}</span>', language, text)
 
 
 @register.inclusion_tag("public/_languages.html", takes_context=True)

@@ -10,6 +10,7 @@ from urllib.parse import urlsplit
 from django.conf import settings
 from django.contrib.syndication.views import Feed
 from django.core.cache import cache
+from django.db.models import Count
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
@@ -22,10 +23,11 @@ from django.utils.translation import gettext as _
 from django_tables2 import RequestConfig
 
 from goals.models import Goal
-from reports import export
+from reports import charts, council_report, export
 from reports.filters import PublicEntryFilter
 from reports.forms import CompareForm
 from reports.models import ProgressEntry, PublicRevision, PublishedEntry, ReportingPeriod
+from reports.rollup import published_rollups
 from reports.tables import PublicEntryTable
 
 PER_PAGE = 25
@@ -150,7 +152,55 @@ def home(request):
             (goal, LevelDistribution(by_goal[goal.pk]))
             for goal in Goal.objects.filter(pk__in=by_goal).order_by("code")
         ]
+        context["goals_chart"] = charts.Chart(
+            "goals-chart",
+            [
+                charts.Group(
+                    "",
+                    [
+                        charts.stacked_bar(goal.code, by_goal[goal.pk], subject=goal)
+                        for goal, _distribution in context["goals"]
+                    ],
+                )
+            ],
+        )
+        context["trend_chart"] = _levels_over_time(periods)
     return render(request, "public/home.html", context)
+
+
+def _levels_over_time(periods):
+    """The whole strategy's levels in every published period of the latest period's
+    council term and of the term before it, oldest first, grouped by term: one query
+    however many periods and entries there are."""
+    current = periods[0].strategy
+    earlier = [p.strategy for p in periods if p.strategy.start_year < current.start_year]
+    terms = {current.pk}
+    if earlier:
+        terms.add(max(earlier, key=lambda strategy: strategy.start_year).pk)
+    shown = sorted(
+        (p for p in periods if p.strategy_id in terms),
+        key=lambda p: (p.strategy.start_year, p.end_date, p.label),
+    )
+    counts = defaultdict(Counter)
+    for period_id, level, count in (
+        PublishedEntry.objects.published()
+        .filter(period__in=[p.pk for p in shown])
+        .values_list("period_id", "level")
+        .annotate(count=Count("pk"))
+        .order_by()
+    ):
+        counts[period_id][level] += count
+    return charts.Chart(
+        "trend-chart",
+        charts.grouped_bars(
+            (
+                _("Council term %(term)s") % {"term": p.strategy.term},
+                p.label,
+                counts[p.pk],
+            )
+            for p in shown
+        ),
+    )
 
 
 @for_residents
@@ -180,17 +230,13 @@ def period_detail(request, pk):
 
 @for_residents
 def period_print(request, pk):
-    """Every entry of the period grouped by council-term goal, for printing."""
+    """The council report of the period as a web page to print (reports/council_report.py;
+    the same content as its PDF)."""
     period = _published_period_or_404(pk)
-    entries = list(_published_entries(period=period).order_by("goal__code"))
-    sections = defaultdict(list)
-    for entry in entries:
-        sections[entry.goal.term_goal].append(entry)
-    sections = sorted(sections.items(), key=lambda item: item[0].code)
     return render(
         request,
         "public/period_print.html",
-        {"period": period, "sections": sections, "total": len(entries)},
+        {"period": period, "report": council_report.build(period)},
     )
 
 
@@ -249,9 +295,15 @@ def goal_detail(request, pk):
 
 
 def _council_term_goal(request, goal, periods):
-    """The goal's annual goals and actions of one year at a time (the latest by default),
-    so that the page stays the same size however many periods the term has."""
+    """The goal's own level in every published period of the term, derived from the levels
+    under it (reports/rollup.py), then its annual goals and actions of one year at a time
+    (the latest by default), so that the page stays the same size however many periods
+    the term has."""
     own_entries = list(_published_entries(goal=goal).order_by("period__end_date"))
+    rollups = published_rollups(periods, goal=goal)
+    term_levels = [
+        {"period": period, "rollup": rollups.get((goal.pk, period.pk))} for period in periods
+    ]
     years = sorted({period.year for period in periods if period.year is not None})
     year = request.GET.get("year")
     year = int(year) if year in {str(y) for y in years} else (years[-1] if years else None)
@@ -266,25 +318,43 @@ def _council_term_goal(request, goal, periods):
     # Annual goals and actions with published progress, and the annual goals above them.
     under = list(Goal.objects.under(goal).filter(year=year).order_by("code"))
     shown = set(levels) | {item.parent_id for item in under if item.pk in levels}
-    rows = [
-        {
-            "goal": item,
-            "levels": (row_levels := [levels[item.pk].get(p.pk) for p in year_periods]),
-            "trend": Trend(row_levels),
-        }
-        for item in under
-        if item.pk in shown
-    ]
+    rows, set_levels = [], []
+    for item in under:
+        if item.pk not in shown:
+            continue
+        cells = []
+        for period in year_periods:
+            if item.kind == Goal.Kind.ANNUAL_GOAL:
+                # An annual goal shows its level derived from its actions (or set, or its
+                # own as reported), as its council-term goal's level is derived.
+                rollup = rollups.get((item.pk, period.pk))
+                cell = {"level": rollup.level if rollup else None, "rollup": rollup}
+                if rollup is not None and rollup.is_set:
+                    # Set by officials: marked in the cell, with the reason under the table.
+                    cell["anchor"] = f"set-{item.pk}-{period.pk}"
+                    set_levels.append({"goal": item, "period": period, **cell})
+            else:
+                cell = {"level": levels[item.pk].get(period.pk)}
+            cells.append(cell)
+        row_levels = [cell["level"] for cell in cells]
+        rows.append(
+            {"goal": item, "levels": row_levels, "cells": cells, "trend": Trend(row_levels)}
+        )
     return render(
         request,
         "public/goal.html",
         {
             "goal": goal,
             "own_entries": own_entries,
+            "term_levels": term_levels,
+            "term_trend": Trend(
+                [row["rollup"].level if row["rollup"] else None for row in term_levels]
+            ),
             "year": year,
             "years": years,
             "periods": year_periods,
             "rows": rows,
+            "set_levels": set_levels,
         },
     )
 
@@ -331,11 +401,51 @@ def compare(request):
         context.update(
             first=first,
             second=second,
+            term_groups=_compare_term_goals(first, second),
             groups=[(key, COMPARE_TITLES[key], rows) for key, rows in groups.items()],
             # Reversed once, not for each of thousands of rows.
             goal_url=reverse("reports:goal", args=[0]).removesuffix("0/"),
         )
     return render(request, "public/compare.html", context)
+
+
+def _compare_term_goals(first, second):
+    """The council-term goals that rose, fell or stayed between two periods, by their
+    levels derived from the levels under them (or set by officials): a council-term goal
+    lasts the whole term, so it compares across years too. [(key, title, rows)]."""
+    rollups = published_rollups([first, second])
+    goals = Goal.objects.filter(kind=Goal.Kind.GOAL, strategy_id=first.strategy_id)
+    groups = {key: [] for key in ("rose", "fell", "stayed", "not_comparable")}
+    for goal in goals.only("pk", "code", "title", "title_sv", "title_en").order_by("code"):
+        before, after = rollups.get((goal.pk, first.pk)), rollups.get((goal.pk, second.pk))
+        if before is None and after is None:
+            continue  # nothing published under it in either period
+        old, new = (before.level if before else None), (after.level if after else None)
+        if old is None or new is None:
+            key = "not_comparable"
+        elif new > old:
+            key = "rose"
+        elif new < old:
+            key = "fell"
+        else:
+            key = "stayed"
+        groups[key].append(
+            {
+                "goal": goal,
+                "before": before,
+                "after": after,
+                "periods": [(first, before), (second, after)],
+            }
+        )
+    return [(key, TERM_COMPARE_TITLES[key], rows) for key, rows in groups.items()]
+
+
+TERM_COMPARE_TITLES = {
+    "rose": gettext_lazy("Council-term goals whose level rose"),
+    "fell": gettext_lazy("Council-term goals whose level fell"),
+    "stayed": gettext_lazy("Council-term goals whose level stayed the same"),
+    "not_comparable": gettext_lazy("Council-term goals without a level in one of the periods"),
+}
 
 
 def _compare_row(before, after):

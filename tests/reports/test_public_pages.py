@@ -2,6 +2,7 @@
 
 import io
 import json
+import re
 
 import pytest
 from django.core.management import call_command
@@ -63,7 +64,7 @@ def test_it_lists_a_periods_entries_in_an_accessible_table(client, demo):
 
     assert "<caption" in content and "Progress entries of 1–8/2022" in content
     assert "(49 entries)" in content
-    assert '<th scope="col" aria-sort="ascending" class="col-code">' in content
+    assert '<th scope="col" role="columnheader" aria-sort="ascending" class="col-code">' in content
     assert '<nav class="pagination" aria-label="Pages">' in content
     assert 'aria-current="page"' in content
     # Level as number and words, never colour alone.
@@ -126,9 +127,11 @@ def test_it_prints_every_entry_grouped_by_goal(client, demo):
     response = client.get(f"/periods/{period.pk}/print/")
 
     content = html(response)
-    assert sum(len(entries) for _goal, entries in response.context["sections"]) == 49
-    assert content.count('class="print-goal"') == 7
+    assert response.context["report"].total == 49
+    assert content.count('class="print-goal term-goal"') == 7
     assert "1–8/2022" in content
+    # The annual goals' headings above their actions, as in the PDF.
+    assert content.index("<h3>01.05 ") < content.index("<h4>01.05.01 ")
 
 
 def test_it_shows_a_council_term_goal_one_year_at_a_time(client, demo):
@@ -450,3 +453,126 @@ def test_it_marks_the_municipalitys_finnish_texts_on_swedish_and_english_pages(c
     finnish = client.get(f"/fi/goals/{action.goal_id}/").content.decode()
     assert 'lang="fi">' + action.goal.title not in finnish  # the page's own language
     assert action.goal.title in finnish
+
+
+def meta_tags(content):
+    """A page's <meta> tags: name or property -> the content of each (a list)."""
+    tags = {}
+    for name, value in re.findall(r'<meta (?:name|property)="([^"]+)" content="([^"]*)">', content):
+        tags.setdefault(name, []).append(value)
+    return tags
+
+
+def public_pages(demo):
+    period = demo["1–8/2022"]
+    return {
+        "home": "/",
+        "period": f"/periods/{period.pk}/",
+        "goal": f"/goals/{Goal.objects.get(code='01.', strategy__start_year=2021).pk}/",
+        "item": f"/goals/{Goal.objects.get(code='01.06.01', year=2022).pk}/",
+        "compare": f"/compare/?first={period.pk}&second={demo['1–8/2023'].pk}",
+        "about": "/about/",
+    }
+
+
+def test_it_describes_every_public_page_for_link_previews(client, demo, settings):
+    settings.SITE_URL = "https://seuranta.tuusula.fi"
+
+    for name, path in public_pages(demo).items():
+        content = html(client.get(path))
+        tags = meta_tags(content)
+        title = re.search(r"<title>(.*) – Seuranta</title>", content)[1]
+
+        assert tags["description"][0], name
+        assert tags["og:description"] == tags["description"], name
+        assert tags["og:title"] == [title], name
+        assert tags["og:type"] == ["website"], name
+        # Absolute, on the site's public address, without the query string.
+        assert tags["og:url"] == ["https://seuranta.tuusula.fi" + path.split("?")[0]], name
+        assert tags["og:locale"] == ["en_GB"], name
+
+
+def test_it_describes_each_page_in_its_own_words(client, demo):
+    descriptions = {
+        name: meta_tags(html(client.get(path)))["description"][0]
+        for name, path in public_pages(demo).items()
+    }
+
+    assert len(set(descriptions.values())) == len(descriptions)
+    assert "Tuusula" in descriptions["home"] and "1–8/2023" in descriptions["home"]
+    assert "1–8/2022" in descriptions["period"]
+    assert descriptions["goal"].startswith("01. ")
+    assert descriptions["item"].startswith("01.06.01 ")
+    assert "Compare" in descriptions["compare"]
+    assert "progress levels 1 to 5" in descriptions["about"]
+
+
+def test_it_names_each_languages_locale_for_link_previews(client, demo, settings):
+    settings.SITE_URL = "https://seuranta.tuusula.fi"
+
+    swedish = meta_tags(html(client.get("/sv/about/")))
+    finnish = meta_tags(html(client.get("/fi/about/")))
+
+    assert swedish["og:locale"] == ["sv_FI"]
+    assert sorted(swedish["og:locale:alternate"]) == ["en_GB", "fi_FI"]
+    assert swedish["og:url"] == ["https://seuranta.tuusula.fi/sv/about/"]
+    assert finnish["og:locale"] == ["fi_FI"]
+
+
+def test_it_escapes_a_titles_quotes_in_the_meta_tags(client, demo):
+    action = Goal.objects.get(code="01.06.01", year=2022)
+    Goal.objects.filter(pk=action.pk).update(title='Koulu "Uusi" <b>heti</b>')
+    PublicRevision.bump()
+
+    content = html(client.get(f"/goals/{action.pk}/"))
+
+    assert (
+        '<meta property="og:title" '
+        'content="01.06.01 Koulu &quot;Uusi&quot; &lt;b&gt;heti&lt;/b&gt;">' in content
+    )
+    assert "<b>heti</b>" not in content
+
+
+def test_it_shows_a_level_as_a_short_chip_with_its_full_label_for_screen_readers(client, demo):
+    period = demo["1–8/2022"]
+
+    content = html(client.get(f"/periods/{period.pk}/", {"level": "5"}))
+
+    chip = (
+        '<span class="level-chip" title="5 – Implemented and in use as planned">'
+        '<span class="level level-5" aria-hidden="true">5</span>'
+        '<span class="level-chip__label" aria-hidden="true">Done</span>'
+        '<span class="visually-hidden">5 – Implemented and in use as planned</span></span>'
+    )
+    assert content.count(chip) == 3
+    # The full scale in the legend above the table.
+    assert '<strong>Done</strong> <span class="muted">Implemented and in use as planned' in content
+
+
+def test_it_shows_the_overall_status_as_a_dot_and_a_word(client, demo):
+    period = demo["1–9/2021"]
+    PublishedEntry.objects.filter(period=period, goal__code="03.06").update(overall_status="red")
+    PublicRevision.bump()
+
+    content = html(client.get(f"/periods/{period.pk}/", {"overall_status": "red"}))
+
+    assert (
+        '<span class="status status-red"><span class="status__dot" aria-hidden="true">'
+        "</span>Red</span>"
+    ) in content
+
+
+def test_it_shows_a_goals_swedish_or_english_title_where_one_is_written(client, demo):
+    period = demo["1–8/2022"]
+    entry = PublishedEntry.objects.select_related("goal").get(period=period, goal__code="01.05")
+    goal = entry.goal
+    Goal.objects.filter(pk=goal.pk).update(title_sv="Vi utvecklar e-tjänsterna")
+    PublicRevision.bump()
+
+    swedish = client.get(f"/sv/goals/{goal.pk}/").content.decode()
+    swedish_list = client.get(f"/sv/periods/{period.pk}/?q=01.05").content.decode()
+    english = client.get(f"/goals/{goal.pk}/").content.decode()  # none written in English
+
+    assert "<h1>01.05 Vi utvecklar e-tjänsterna</h1>" in swedish
+    assert ">Vi utvecklar e-tjänsterna</a>" in swedish_list
+    assert f'<h1>01.05 <span lang="fi">{goal.title}</span></h1>' in english
