@@ -10,6 +10,8 @@ from django.utils import translation
 
 from tests.builders import use_language
 
+# axe-core's rules of WCAG 2.1 levels A and AA, which every page must pass.
+WCAG_21_AA = {"runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]}}
 CHROMIUM = Path(os.environ.get("CHROMIUM", "/usr/bin/chromium"))
 # Playwright's sync API runs an event loop in the test's thread; the ORM calls the tests
 # make between page loads are still plain synchronous calls.

@@ -6,7 +6,7 @@ from axe_playwright_python.sync_playwright import Axe
 from django.conf import settings
 from django.test import Client
 
-from tests.browser.test_public_pages_browser import WCAG_21_AA
+from tests.browser.conftest import WCAG_21_AA
 
 
 @pytest.fixture

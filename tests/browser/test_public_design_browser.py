@@ -11,9 +11,8 @@ from django.utils import translation
 
 from goals.models import Goal
 from reports.models import ReportingPeriod
-from tests.browser.conftest import finnish
+from tests.browser.conftest import WCAG_21_AA, finnish
 
-WCAG_21_AA = {"runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]}}
 WIDTHS = [360, 768, 1280]
 # The period page with its first 25 entries, at a laptop's width. The level used to be
 # written out in full in every row; as a chip it leaves a row only as tall as its title.

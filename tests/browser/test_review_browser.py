@@ -6,7 +6,7 @@ from axe_playwright_python.sync_playwright import Axe
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from reports.services import Edit, save_entries
-from tests.browser.test_public_pages_browser import WCAG_21_AA
+from tests.browser.conftest import WCAG_21_AA
 from tests.test_two_factor import PASSWORD, code_of
 
 

@@ -3,8 +3,7 @@
 import pytest
 from axe_playwright_python.sync_playwright import Axe
 
-from tests.browser.conftest import finnish
-from tests.browser.test_public_pages_browser import WCAG_21_AA
+from tests.browser.conftest import WCAG_21_AA, finnish
 
 
 def log_in(page, live_server, username):

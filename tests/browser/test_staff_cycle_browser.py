@@ -10,8 +10,7 @@ from playwright.sync_api import expect
 
 from reports.models import ProgressEntry
 from reports.services import Edit, review_entries, save_entries
-from tests.browser.conftest import finnish
-from tests.browser.test_public_pages_browser import WCAG_21_AA
+from tests.browser.conftest import WCAG_21_AA, finnish
 from tests.browser.test_staff_browser import log_in
 
 
