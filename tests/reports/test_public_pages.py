@@ -355,38 +355,39 @@ class TestUnpublishedData:
         assert list(response.context["table"].paginated_rows) == []
 
 
-@pytest.mark.parametrize(
-    "path",
-    [
-        "/",
-        "/periods/{period}/",
-        "/periods/{period}/?level=3&sort=-level",
-        "/periods/{period}/print/",
-        "/goals/{goal}/",
-        "/goals/{action}/",
-        "/compare/?first={period}&second={period2}",
-        "/periods/{period}/data.json",
-    ],
-)
-def test_it_uses_the_same_number_of_queries_for_ten_times_the_entries(client, path, tmp_path):
-    def page_queries():
+QUERY_COUNTED_PATHS = [
+    "/",
+    "/periods/{period}/",
+    "/periods/{period}/?level=3&sort=-level",
+    "/periods/{period}/print/",
+    "/goals/{goal}/",
+    "/goals/{action}/",
+    "/compare/?first={period}&second={period2}",
+    "/periods/{period}/data.json",
+]
+
+
+def test_it_uses_the_same_number_of_queries_for_ten_times_the_entries(client, tmp_path):
+    def queries_of_each_page():
         for each in ReportingPeriod.objects.all():
             publish(each)
         period = ReportingPeriod.objects.get(label="1–8/2022")
-        period2 = ReportingPeriod.objects.get(label="1–4/2022")
-        url = path.format(
-            period=period.pk,
-            period2=period2.pk,
-            goal=Goal.objects.get(code="01.", strategy__start_year=2021).pk,
-            action=Goal.objects.get(code="01.05", year=2022).pk,
-        )
-        with CaptureQueriesContext(connection) as queries:
-            assert client.get(url).status_code == 200
-        return len(queries)
+        ids = {
+            "period": period.pk,
+            "period2": ReportingPeriod.objects.get(label="1–4/2022").pk,
+            "goal": Goal.objects.get(code="01.", strategy__start_year=2021).pk,
+            "action": Goal.objects.get(code="01.05", year=2022).pk,
+        }
+        counts = {}
+        for path in QUERY_COUNTED_PATHS:
+            with CaptureQueriesContext(connection) as queries:
+                assert client.get(path.format(**ids)).status_code == 200, path
+            counts[path] = len(queries)
+        return counts
 
     run_import(FILE_2022)
     run_import(FILE_2022, period="1-4/2022")
-    small = page_queries()
+    small = queries_of_each_page()
     bigger = tmp_path / "bigger.txt"
     lines = FILE_2022.read_text(encoding="utf-8").split("\n")
     extra = [
@@ -399,7 +400,8 @@ def test_it_uses_the_same_number_of_queries_for_ten_times_the_entries(client, pa
     run_import(bigger, period="1-4/2022", term="2021-2025")
     assert ProgressEntry.objects.filter(period__label="1–8/2022").count() >= 10 * 49
 
-    assert page_queries() == small
+    # Publishing between the two rounds raised the public revision: no page is cached.
+    assert queries_of_each_page() == small
 
 
 def test_it_keeps_goals_without_published_progress_from_the_public(client, demo):
