@@ -14,7 +14,6 @@ from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
-from django.utils.formats import date_format
 from django.utils.html import format_html
 from django.utils.http import content_disposition_header
 from django.utils.text import Truncator, capfirst
@@ -27,7 +26,7 @@ from goals.admin import HistoryAdmin, ShownToResidents
 from goals.models import Goal
 from reports import dashboard, notices, opening, services
 from reports.admin_review import EntryReview, PeriodPublishing, ReportedFilter
-from reports.forms import PlaceAnomalyForm, rebase
+from reports.forms import PlaceAnomalyForm, conflict_message, rebase
 from reports.legacy import LegacyFileError
 from reports.legacy.importer import import_legacy_file
 from reports.legacy.placing import anomaly_initial
@@ -259,19 +258,6 @@ class ProgressEntryAdminForm(forms.ModelForm):
             for name in self.changed_data
             if name in services.OFFICIAL_FIELDS and name in self.cleaned_data
         }
-
-
-def conflict_message(current):
-    return _(
-        "%(user)s saved this entry at %(time)s while you were editing; nothing of yours was "
-        "saved. Their version: level %(level)s, status text “%(text)s”. Your changes are "
-        "below: save again to replace theirs, or reload the page to start from theirs."
-    ) % {
-        "user": current.updated_by or _("someone"),
-        "time": date_format(timezone.localtime(current.updated_at), "DATETIME_FORMAT"),
-        "level": current.level or "–",
-        "text": Truncator(current.status_text).chars(300),
-    }
 
 
 @admin.register(ProgressEntry)

@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
 from reports import dashboard, review, services
+from reports.forms import conflict_message
 from reports.models import ProgressEntry, ReportingPeriod
 
 Decision = services.Decision
@@ -131,9 +132,6 @@ class EntryReview:
                         overrides=form.changed_overrides(),
                     )
                 except services.EditConflict as conflict:
-                    # admin.py imports this module: its message is looked up when needed.
-                    from reports.admin import conflict_message
-
                     self.message_user(request, conflict_message(conflict.current), messages.ERROR)
                     entry = _entry_for_review(pk)
                     form = form.rebased(entry)

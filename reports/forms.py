@@ -1,7 +1,10 @@
 from django import forms
 from django.conf import settings
 from django.db.models import Q
-from django.utils.formats import number_format
+from django.utils import timezone
+from django.utils.formats import date_format, number_format
+from django.utils.text import Truncator
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from goals.models import Goal, ResponsiblePerson
@@ -97,6 +100,19 @@ class EntryForm(forms.Form):
 
     def rebase(self, data, current):
         rebase(self, data, current, version_field="version")
+
+
+def conflict_message(current):
+    return gettext(
+        "%(user)s saved this entry at %(time)s while you were editing; nothing of yours was "
+        "saved. Their version: level %(level)s, status text “%(text)s”. Your changes are "
+        "below: save again to replace theirs, or reload the page to start from theirs."
+    ) % {
+        "user": current.updated_by or gettext("someone"),
+        "time": date_format(timezone.localtime(current.updated_at), "DATETIME_FORMAT"),
+        "level": current.level or "–",
+        "text": Truncator(current.status_text).chars(300),
+    }
 
 
 def rebase(form, data, current, *, version_field):
