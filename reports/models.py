@@ -865,9 +865,11 @@ class SiteIdentity(models.Model):
         return self.name
 
     @classmethod
-    def current(cls):
-        """The record, or (before an official saves one) the defaults from settings."""
-        identity = cls.objects.order_by("pk").first()
+    def current(cls, *, with_logo=True):
+        """The record, or (before an official saves one) the defaults from settings.
+        Without the logo's bytes unless `with_logo`."""
+        records = cls.objects.order_by("pk")
+        identity = (records if with_logo else records.defer("logo")).first()
         if identity is None:
             identity = cls(
                 name=settings.MUNICIPALITY_NAME,

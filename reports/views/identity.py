@@ -4,14 +4,16 @@ inline style). Both change only when an official saves the identity, which raise
 public revision, so they are cached like every public page."""
 
 from django.http import Http404, HttpResponse
+from django.utils.functional import SimpleLazyObject
 
 from reports.models import SiteIdentity
 from reports.views.public import for_residents
 
 
 def identity(request):
-    """Context processor: the site identity for every template."""
-    return {"identity": SiteIdentity.current()}
+    """Context processor: the site identity for every template, read only by a page
+    that shows it (not by the admin's), and without the logo's bytes."""
+    return {"identity": SimpleLazyObject(lambda: SiteIdentity.current(with_logo=False))}
 
 
 @for_residents

@@ -6,6 +6,8 @@ import zlib
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from reports.models import SiteIdentity, contrast_with_white
 from tests.builders import official
@@ -78,6 +80,27 @@ def test_an_official_sets_the_logo_and_colour_and_residents_get_them_at_once(adm
         f"/admin/reports/siteidentity/{identity.pk}/change/"
     )
     assert admin_client.get(ADD_URL).status_code == 403
+
+
+def test_pages_read_the_identity_without_the_logos_bytes_and_the_admin_not_at_all(
+    admin_client,
+):
+    """Every public page shows the name and contact details; none needs the logo's up to
+    200 KB, which only /logo serves. The admin shows none of it."""
+    admin_client.post(
+        ADD_URL, form_data(logo_file=SimpleUploadedFile("logo.png", png(40, 40) + b"\0" * 150_000))
+    )
+
+    with CaptureQueriesContext(connection) as public:
+        page = admin_client.get("/fi/about/")
+    with CaptureQueriesContext(connection) as admin:
+        admin_client.get("/admin/")
+
+    assert "kirjaamo@tuusula.fi" in page.content.decode()
+    reads = [query["sql"] for query in public if "reports_siteidentity" in query["sql"]]
+    assert len(reads) == 1 and '"logo"' not in reads[0].split("FROM")[0]
+    # (The admin asks only whether a record exists, to offer "add" or not.)
+    assert not [query for query in admin if '"reports_siteidentity"."name"' in query["sql"]]
 
 
 @pytest.mark.parametrize(
