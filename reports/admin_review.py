@@ -5,10 +5,14 @@ Mixed into ProgressEntryAdmin and ReportingPeriodAdmin (reports/admin.py). They 
 through reports/review.py and write only through reports/services.py.
 """
 
+import copy
+
 from django import forms
 from django.conf import settings
 from django.contrib import admin, messages
-from django.core.exceptions import PermissionDenied
+from django.contrib.admin.options import IncorrectLookupParameters
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import QueryDict
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
@@ -91,7 +95,13 @@ class ReviewForm(forms.Form):
 
 
 class EntryReview:
-    """ProgressEntryAdmin's review screen: `<pk>/review/`."""
+    """ProgressEntryAdmin's review screen: `<pk>/review/`.
+
+    Opened from a filtered change list (one department's entries, say), the screen keeps
+    the list's filters, as the admin's change pages do (`_changelist_filters`): the next
+    entry is the next submitted one of the period within that list, and the way back
+    leads to the list as it was.
+    """
 
     def get_urls(self):
         return [
@@ -104,9 +114,24 @@ class EntryReview:
         ]
 
     @admin.display(description=gettext_lazy("review"))
-    def review_link(self, entry):
+    def review_link(self, entry, filters=""):
         url = reverse("admin:reports_progressentry_review", args=[entry.pk])
+        if filters:
+            url = f"{url}?{filters}"
         return format_html('<a href="{}">{}</a>', url, _("Review"))
+
+    def get_list_display(self, request):
+        """The review links carry the change list's filters to the review screen."""
+        filters = self.get_preserved_filters(request)
+
+        @admin.display(description=gettext_lazy("review"))
+        def review_link(entry):
+            return self.review_link(entry, filters)
+
+        return [
+            review_link if name == "review_link" else name
+            for name in super().get_list_display(request)
+        ]
 
     def review_view(self, request, pk):
         """The entry beside its previous version; approve, return or publish it, then on
@@ -114,6 +139,7 @@ class EntryReview:
         if not request.user.has_perm("reports.review_entry"):
             raise PermissionDenied
         entry = _entry_for_review(pk)
+        listing = _Listing(self, request)
         if request.method == "POST":
             form = ReviewForm(request.POST, initial=ReviewForm.initial_of(entry))
             decision = request.POST.get("decision")
@@ -137,18 +163,18 @@ class EntryReview:
                     form = form.rebased(entry)
                 else:
                     self._say_what_was_done(request, decided, decision)
-                    return self._to_next(request, decided)
+                    return self._to_next(request, decided, listing)
         else:
             form = ReviewForm(initial=ReviewForm.initial_of(entry))
-        return self._review_page(request, entry, form)
+        return self._review_page(request, entry, form, listing)
 
-    def _review_page(self, request, entry, form):
+    def _review_page(self, request, entry, form, listing):
         previous = ProgressEntry.objects.reviewed_before(entry.period, [entry.goal_id]).get(
             entry.goal_id
         )
         submitted_by, submitted_at = review.submission(entry)
-        following = review.next_in_queue(entry)
-        waiting = review.queue(entry.period).exclude(pk=entry.pk).count()
+        following = review.next_in_queue(entry, within=listing.entries)
+        waiting = review.queue(entry.period, within=listing.entries).exclude(pk=entry.pk).count()
         decisions = {
             ReviewState.SUBMITTED: [Decision.APPROVE, Decision.PUBLISH],
             ReviewState.APPROVED: [Decision.PUBLISH],
@@ -169,7 +195,10 @@ class EntryReview:
             "can_publish": Decision.PUBLISH in decisions,
             "can_return": entry.review_state in (ReviewState.SUBMITTED, ReviewState.APPROVED),
             "following": following,
+            "following_url": following and listing.review_url(following),
             "waiting": waiting,
+            "filtered": listing.entries is not None,
+            "list_url": listing.url,
             "queue_url": queue_url(entry.period),
             "period_url": queue_url(entry.period, state=None),
         }
@@ -196,10 +225,18 @@ class EntryReview:
         }[decision]
         self.message_user(request, done % names, messages.SUCCESS)
 
-    def _to_next(self, request, entry):
-        following = review.next_in_queue(entry)
+    def _to_next(self, request, entry, listing):
+        following = review.next_in_queue(entry, within=listing.entries)
         if following is not None:
-            return redirect("admin:reports_progressentry_review", following.pk)
+            return redirect(listing.review_url(following))
+        if listing.entries is not None:
+            self.message_user(
+                request,
+                _("No other submitted entries of %(period)s are waiting in your list.")
+                % {"period": entry.period.label},
+                messages.INFO,
+            )
+            return redirect(listing.url)
         self.message_user(
             request,
             _("The queue is empty: no submitted entries are waiting in %(period)s.")
@@ -207,6 +244,35 @@ class EntryReview:
             messages.INFO,
         )
         return redirect(queue_url(entry.period, state=None))
+
+
+class _Listing:
+    """The change list the review screen was opened from, by its filters (the query
+    string after `_changelist_filters=`): `entries` is what the list shows (None when
+    opened without filters, or with filters the list itself would refuse; a lookup the
+    admin forbids is a bad request, as on the list)."""
+
+    def __init__(self, model_admin, request):
+        self.filters = request.GET.get("_changelist_filters", "")
+        self.url = reverse("admin:reports_progressentry_changelist")
+        self.entries = None
+        if not self.filters:
+            return
+        self.url = f"{self.url}?{self.filters}"
+        listing = copy.copy(request)
+        listing.GET = QueryDict(self.filters)
+        try:
+            changelist = model_admin.get_changelist_instance(listing)
+        except (IncorrectLookupParameters, ValidationError):
+            self.filters, self.url = "", reverse("admin:reports_progressentry_changelist")
+            return
+        self.entries = changelist.get_queryset(listing)
+
+    def review_url(self, entry):
+        url = reverse("admin:reports_progressentry_review", args=[entry.pk])
+        if self.filters:
+            url += "?" + urlencode({"_changelist_filters": self.filters})
+        return url
 
 
 def _entry_for_review(pk):

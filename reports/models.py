@@ -399,25 +399,38 @@ class ProgressEntry(models.Model):
                     if override and self.public_status_text
                     else self.status_text
                 ),
+                risks=self.risks,
+                overall_status=self.overall_status,
             )
         published = getattr(self, "published", None)
         if published is None:
             return None
         return ReviewedVersion(
-            period=self.period, level=published.level, status_text=published.status_text
+            period=self.period,
+            level=published.level,
+            status_text=published.status_text,
+            risks=published.risks,
+            overall_status=published.overall_status,
         )
 
 
 class ReviewedVersion:
-    """An earlier period's level and text as approved or published, shown to staff."""
+    """An earlier period's entry as approved or published, shown to staff and officials."""
 
-    def __init__(self, *, period, level, status_text):
+    def __init__(self, *, period, level, status_text, risks="", overall_status=""):
         self.period = period
         self.level = level
         self.status_text = status_text
+        self.risks = risks
+        self.overall_status = overall_status
 
     def get_level_display(self):
         return ProgressEntry.Level(self.level).label if self.level else ""
+
+    def get_overall_status_display(self):
+        if not self.overall_status:
+            return ""
+        return ProgressEntry.OverallStatus(self.overall_status).label
 
 
 class PublishedEntryQuerySet(models.QuerySet):

@@ -56,15 +56,20 @@ def submission(entry):
     return (found.history_user, found.history_date) if found else (None, None)
 
 
-def queue(period):
-    """The period's submitted entries, waiting for review, in the order of their codes."""
-    return period.entries.filter(review_state=ReviewState.SUBMITTED).order_by("goal__code", "pk")
+def queue(period, *, within=None):
+    """The period's submitted entries, waiting for review, in the order of their codes;
+    only those of the queryset `within` (an official's filtered list), if given."""
+    entries = period.entries.filter(review_state=ReviewState.SUBMITTED)
+    if within is not None:
+        entries = entries.filter(pk__in=within.order_by().values("pk"))
+    return entries.order_by("goal__code", "pk")
 
 
-def next_in_queue(entry):
-    """The submitted entry after `entry` in its period's queue, starting over from the
-    first one at the end; None when no other entry is waiting."""
-    waiting = queue(entry.period).exclude(pk=entry.pk).select_related("goal")
+def next_in_queue(entry, *, within=None):
+    """The submitted entry after `entry` in its period's queue (within the queryset
+    `within`, if given), starting over from the first one at the end; None when no other
+    entry is waiting."""
+    waiting = queue(entry.period, within=within).exclude(pk=entry.pk).select_related("goal")
     return waiting.filter(goal__code__gt=entry.goal.code).first() or waiting.first()
 
 

@@ -2,6 +2,9 @@
 period is published, and what the public period page says of entries left out — all
 through HTTP, as an official uses them in the admin."""
 
+import html
+import re
+
 import pytest
 from django.contrib.messages import get_messages
 
@@ -60,6 +63,9 @@ def official(client, world):
 
 
 def test_it_shows_the_entry_beside_the_previous_periods_version(client, world, official):
+    closed = world.entry("closed", "a")
+    closed.risks, closed.overall_status = "Earlier risk a", "yellow"
+    closed.save()
     entry = submit(world, "a", "Earlier text a, now with figures", level=4)
 
     page = client.get(review_url(entry))
@@ -68,6 +74,9 @@ def test_it_shows_the_entry_beside_the_previous_periods_version(client, world, o
     assert page.status_code == 200
     assert "1–4/2024" in content and "Earlier text a" in content  # approved in 1–4/2024
     assert "2 – In planning" in content and "4 – Nearly complete" in content
+    comparison = content[content.index('class="review__compare"') :]
+    assert re.search(r"Main risks</th>\s*<td>Earlier risk a</td>\s*<td>–</td>", comparison)
+    assert re.search(r"Overall status</th>\s*<td>Yellow</td>", comparison)
     assert "text a<ins>, now with figures</ins>" in content
     assert "Talousjohtaja" in content  # the responsible person
     assert page.context["submitted_by"] == world.staff_a
@@ -162,6 +171,43 @@ def test_it_links_the_next_entry_in_the_queue(client, world, official):
 
     assert f'href="{review_url(b)}"' in on_a
     assert f'href="{review_url(a)}"' in on_b  # from the end, back to the first still waiting
+
+
+def test_it_keeps_to_the_filtered_list_it_was_opened_from(client, world, official):
+    """An official working through one person's entries goes from one of them to the
+    next, not to another person's that lies between them in the period."""
+    c_goal = Goal.objects.create(
+        strategy=world.strategy,
+        year=2024,
+        kind="action",
+        code="01.01.03",
+        title="Action C",
+        parent=world.goal_a.parent,
+        responsible=world.person_a,
+    )
+    world.entries[("open", "c")] = world.open.entries.create(
+        goal=c_goal, responsible=world.person_a, review_state="draft"
+    )
+    a = submit(world, "a", "A's text")
+    submit(world, "b", "B's text")  # 01.01.02, someone else's
+    c = submit(world, "c", "C's text", user=world.staff_a)
+    filters = f"period__id__exact={world.open.pk}&responsible__id__exact={world.person_a.pk}"
+
+    listing = client.get(f"/admin/reports/progressentry/?{filters}").content.decode()
+    link = re.search(rf'href="({review_url(a)}\?_changelist_filters=[^"]+)"', listing).group(1)
+    on_a = client.get(html.unescape(link))
+    approved = client.post(html.unescape(link), {**loaded_form(on_a), "decision": "approve"})
+
+    to_c = approved["Location"]
+    assert to_c.startswith(review_url(c) + "?_changelist_filters=")
+    assert "(1 other entry waiting in your list)" in on_a.content.decode()
+    on_c = client.get(to_c)
+    assert "No other submitted entries of 1–8/2024 are waiting in your list." in (
+        on_c.content.decode()
+    )
+    done = client.post(to_c, {**loaded_form(on_c), "decision": "approve"})
+    assert done["Location"] == f"/admin/reports/progressentry/?{filters}"
+    assert world.entry("open", "b").review_state == "submitted"
 
 
 def test_it_refuses_a_stale_form_and_keeps_what_the_official_typed(client, world, official):
