@@ -31,6 +31,13 @@ def goal_title(goal):
     return _in_language_of_page(title, language)
 
 
+@register.filter
+def in_its_language(written):
+    """A (text, language) pair, such as Goal.title_in gives, marked as goal_title does."""
+    text, language = written
+    return _in_language_of_page(text, language)
+
+
 def _in_language_of_page(text, language):
     if not text:
         return ""

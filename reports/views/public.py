@@ -367,7 +367,8 @@ def compare(request):
         first, second = form.cleaned_data["first"], form.cleaned_data["second"]
         # Plain rows rather than model objects: two periods of a large municipality
         # hold thousands of entries.
-        fields = ("goal_id", "goal__code", "goal__title", "level")
+        translated = TRANSLATED_TITLES.get(get_language())
+        fields = ("goal_id", "goal__code", "goal__title", "level", *filter(None, [translated]))
         before = {
             row["goal_id"]: row
             for row in PublishedEntry.objects.published().filter(period=first).values(*fields)
@@ -392,10 +393,10 @@ def compare(request):
                 key = "fell"
             else:
                 key = "stayed"
-            groups[key].append(_compare_row(old, new))
+            groups[key].append(_compare_row(old, new, translated))
         for goal_id, old in before.items():
             if goal_id not in after:
-                groups["disappeared"].append(_compare_row(old, None))
+                groups["disappeared"].append(_compare_row(old, None, translated))
         for rows in groups.values():
             rows.sort(key=lambda row: row["code"])
         context.update(
@@ -448,12 +449,20 @@ TERM_COMPARE_TITLES = {
 }
 
 
-def _compare_row(before, after):
+# The field of a goal's title written in the page's language, where there is one.
+TRANSLATED_TITLES = {"sv": "goal__title_sv", "en": "goal__title_en"}
+
+
+def _compare_row(before, after, translated):
     either = after or before
+    # (title, the language it is written in), as Goal.title_in gives them.
+    title = (either.get(translated), get_language()) if translated else (None, None)
+    if not title[0]:
+        title = (either["goal__title"], settings.CONTENT_LANGUAGE)
     return {
         "goal_id": either["goal_id"],
         "code": either["goal__code"],
-        "title": either["goal__title"],
+        "title": title,
         "before": before["level"] if before else None,
         "after": after["level"] if after else None,
     }

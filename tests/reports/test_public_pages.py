@@ -575,6 +575,15 @@ def test_it_shows_a_goals_swedish_or_english_title_where_one_is_written(client, 
     swedish_list = client.get(f"/sv/periods/{period.pk}/?q=01.05").content.decode()
     english = client.get(f"/goals/{goal.pk}/").content.decode()  # none written in English
 
+    swedish_compare = client.get(
+        "/sv/compare/", {"first": period.pk, "second": demo["1–8/2023"].pk}
+    ).content.decode()
+    english_compare = client.get(
+        "/compare/", {"first": period.pk, "second": demo["1–8/2023"].pk}
+    ).content.decode()
+
     assert "<h1>01.05 Vi utvecklar e-tjänsterna</h1>" in swedish
+    assert f'/{goal.pk}/">Vi utvecklar e-tjänsterna</a>' in swedish_compare
+    assert f'/{goal.pk}/"><span lang="fi">{goal.title}</span></a>' in english_compare
     assert ">Vi utvecklar e-tjänsterna</a>" in swedish_list
     assert f'<h1>01.05 <span lang="fi">{goal.title}</span></h1>' in english
