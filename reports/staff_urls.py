@@ -1,5 +1,5 @@
 from django.contrib.auth import views as auth_views
-from django.urls import path, reverse_lazy
+from django.urls import path
 
 from .views import staff
 
@@ -15,17 +15,8 @@ urlpatterns = [
     ),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     # A forgotten password, reset by a link sent by email. The page says the same whether
-    # or not an account has the address.
-    path(
-        "password-reset/",
-        auth_views.PasswordResetView.as_view(
-            template_name="staff/password_reset_form.html",
-            email_template_name="staff/password_reset_email.txt",
-            subject_template_name="staff/password_reset_subject.txt",
-            success_url=reverse_lazy("staff:password_reset_done"),
-        ),
-        name="password_reset",
-    ),
+    # or not an account has the address; requests are limited (reports/reset_limit.py).
+    path("password-reset/", staff.PasswordResetView.as_view(), name="password_reset"),
     path(
         "password-reset/sent/",
         auth_views.PasswordResetDoneView.as_view(template_name="staff/password_reset_done.html"),

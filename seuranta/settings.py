@@ -158,6 +158,12 @@ AXES_CLIENT_IP_CALLABLE = "seuranta.security.client_ip"
 # which behind a proxy is the proxy's: set 1 behind one TLS-terminating proxy.
 TRUSTED_PROXY_COUNT = envint("TRUSTED_PROXY_COUNT", 0)
 
+# Password reset requests (reports/reset_limit.py): reset mails per email address and
+# requests per client address, in a window of this many minutes, counted in the cache.
+PASSWORD_RESET_LIMIT_PER_ADDRESS = envint("PASSWORD_RESET_LIMIT_PER_ADDRESS", 3)
+PASSWORD_RESET_LIMIT_PER_IP = envint("PASSWORD_RESET_LIMIT_PER_IP", 10)
+PASSWORD_RESET_LIMIT_WINDOW_MINUTES = envint("PASSWORD_RESET_LIMIT_WINDOW_MINUTES", 60)
+
 # Sessions end after this many seconds without a request, and when the browser closes.
 SESSION_IDLE_TIMEOUT = envint("SESSION_IDLE_TIMEOUT", 30 * 60)
 SESSION_COOKIE_AGE = SESSION_IDLE_TIMEOUT

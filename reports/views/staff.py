@@ -11,12 +11,13 @@ from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied
 from django.db.models import Count, Q
-from django.http import Http404
+from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse, reverse_lazy
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from reports import reset_limit
 from reports.forms import EntryForm
 from reports.models import ProgressEntry, ReportingPeriod
 from reports.services import Edit, is_complete, save_entries
@@ -349,6 +350,35 @@ def _grouped_rows(period, entries, forms, conflicts):
             }
         )
     return list(groups.values())
+
+
+class PasswordResetView(auth_views.PasswordResetView):
+    """Asking for a reset link by email, within the limits of reports/reset_limit.py.
+
+    The page says the same whether or not an account has the address, and whether or not
+    the address is over its limit: then it just sends nothing. Over the limit of the
+    client's address the form comes back with HTTP 429, which says nothing of addresses.
+    """
+
+    template_name = "staff/password_reset_form.html"
+    email_template_name = "staff/password_reset_email.txt"
+    subject_template_name = "staff/password_reset_subject.txt"
+    success_url = reverse_lazy("staff:password_reset_done")
+
+    def form_valid(self, form):
+        limit = reset_limit.refused(self.request, form.cleaned_data["email"])
+        if limit == "ip":
+            form.add_error(
+                None,
+                _(
+                    "Too many password reset links have been requested from your network. "
+                    "Try again later."
+                ),
+            )
+            return self.render_to_response(self.get_context_data(form=form), status=429)
+        if limit == "address":
+            return HttpResponseRedirect(self.get_success_url())
+        return super().form_valid(form)
 
 
 class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
