@@ -213,3 +213,31 @@ def test_it_shows_an_entrys_history_with_labels(client, world, official, setting
     assert finnish(ProgressEntry.Level.PLANNING.label) in content
     assert "yellow" not in content and ">red<" not in content
     assert "Deleted" not in content  # an empty "updated by" is a dash, not a deleted user
+
+
+@pytest.mark.parametrize(
+    ("language", "words", "foreign"),
+    [
+        ("sv", ["Importera", "Exportera", "Fil att importera", "Filformat"], ["Tuo", "Vie"]),
+        ("fi", ["Tuo", "Vie", "Tuotava tiedosto", "Tiedostomuoto"], ["Importera"]),
+    ],
+)
+def test_it_shows_the_import_and_export_pages_in_the_officials_language(
+    client, world, official, settings, language, words, foreign
+):
+    """django-import-export has no Swedish catalogue; Django would fill its gaps with
+    Finnish, the site's default language, on a Swedish page."""
+    with use_language(settings, language):
+        pages = "".join(
+            client.get(url).content.decode()
+            for url in (
+                "/admin/goals/goal/",
+                "/admin/goals/goal/import/",
+                "/admin/reports/progressentry/export/",
+            )
+        )
+
+    for word in words:
+        assert f">{word}" in pages or f'"{word}"' in pages, word
+    for word in foreign:
+        assert f">{word}<" not in pages, word
