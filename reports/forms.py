@@ -105,10 +105,12 @@ class EntryForm(forms.Form):
 def conflict_message(current):
     return gettext(
         "%(user)s saved this entry at %(time)s while you were editing; nothing of yours was "
-        "saved. Their version: level %(level)s, status text “%(text)s”. Your changes are "
-        "below: save again to replace theirs, or reload the page to start from theirs."
+        "saved. Their version: %(state)s, level %(level)s, status text “%(text)s”. Your "
+        "changes are below: save again to replace theirs, or reload the page to start from "
+        "theirs."
     ) % {
         "user": current.updated_by or gettext("someone"),
+        "state": current.get_review_state_display(),
         "time": date_format(timezone.localtime(current.updated_at), "DATETIME_FORMAT"),
         "level": current.level or "–",
         "text": Truncator(current.status_text).chars(300),

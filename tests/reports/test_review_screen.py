@@ -226,6 +226,7 @@ def test_it_refuses_a_stale_form_and_keeps_what_the_official_typed(client, world
     assert entry.review_state == "submitted" and entry.public_status_text == ""
     assert not PublishedEntry.objects.filter(entry=a).exists()
     assert "while you were editing; nothing of yours was saved" in content
+    assert "Their version: submitted, level 3" in content
     assert "Second submission, written meanwhile" in content
     assert "Official text" in content
 
