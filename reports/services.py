@@ -60,6 +60,11 @@ class SaveResult:
     conflicts: list = field(default_factory=list)  # EditConflict, one per entry refused
     # Unchanged drafts not submitted because someone changed them since they were loaded.
     changed_meanwhile: list = field(default_factory=list)
+    # Changed, but approved or published already: the strategy team's to change (see
+    # reports/rules.py); nothing of them is written.
+    reviewed: list = field(default_factory=list)
+    # Blank drafts left as they were by a submission: nothing entered, nothing to submit.
+    not_started: list = field(default_factory=list)
 
 
 def _require(user, permission, entry=None):
@@ -127,8 +132,10 @@ def save_entries(edits, *, user, submit=False):
 
     An entry they changed that someone else changed since is a conflict: it is left as
     it is and returned with the other version; the other entries are saved. A changed
-    entry becomes a draft again, or is submitted if complete. Raises PermissionDenied,
-    with nothing saved, if the user may not edit one of the entries.
+    entry becomes a draft again, or is submitted if complete. A change to an entry that the
+    strategy team has approved or published is refused, unless the user is one of the team
+    (`reviewed`); a blank draft is not submitted and is no error (`not_started`). Raises
+    PermissionDenied, with nothing saved, if the user may not edit one of the entries.
     """
     result = SaveResult()
     edits = {edit.entry_id: edit for edit in edits}
@@ -148,6 +155,12 @@ def save_entries(edits, *, user, submit=False):
                 result.conflicts.append(EditConflict(entry))
             else:
                 result.changed_meanwhile.append(entry)
+            continue
+        if not user.has_perm("reports.change_entry_content", entry):
+            result.reviewed.append(entry)
+            continue
+        if not changed and entry.is_blank_draft:
+            result.not_started.append(entry)
             continue
         level = edit.values.get("level", entry.level)
         text = edit.values.get("status_text", entry.status_text)
@@ -188,12 +201,16 @@ def edit_entry(entry, *, user, loaded_version, values):
 def review_entries(entries, *, user, approve, comment=""):
     """Approve submitted entries for publishing, or return them to their authors.
 
-    Only submitted entries can be approved, and submitted or approved ones returned;
-    the others are left as they are. A returned entry's responsible person is told by
-    email, with the comment (reports/notices.py). Returns the entries reviewed.
+    Only submitted entries can be approved, and submitted, approved or published ones
+    returned (staff may change an entry again only once it is returned: reports/rules.py);
+    the others are left as they are. A returned published entry stays public as it was
+    until it is published again. A returned entry's responsible person is told by email,
+    with the comment (reports/notices.py). Returns the entries reviewed.
     """
     reviewable = (
-        [ReviewState.SUBMITTED] if approve else [ReviewState.SUBMITTED, ReviewState.APPROVED]
+        [ReviewState.SUBMITTED]
+        if approve
+        else [ReviewState.SUBMITTED, ReviewState.APPROVED, ReviewState.PUBLISHED]
     )
     done = []
     for entry in _locked([entry.pk for entry in entries]):

@@ -24,6 +24,8 @@ from reports.services import Edit, is_complete, save_entries
 from seuranta.security import log_event
 
 ReviewState = ProgressEntry.ReviewState
+# The states in which an entry is still in the reporter's hands.
+AT_WORK = (ReviewState.DRAFT, ReviewState.RETURNED)
 # The period page's filter: ?show=unfinished shows only the entries that still need work.
 UNFINISHED = "unfinished"
 
@@ -34,7 +36,7 @@ def _reporting_period(request, pk):
     entries = list(
         ProgressEntry.objects.answered_by(request.user)
         .filter(period=period)
-        .select_related("goal__parent__parent", "updated_by")
+        .select_related("goal__parent__parent", "updated_by", "period", "responsible")
         .order_by("goal__code")
     )
     if not entries:
@@ -113,8 +115,30 @@ def _report(request, result, submit):
         message = ngettext(
             "%(count)s entry saved as a draft.", "%(count)s entries saved as drafts.", count
         )
-    if count or not (result.conflicts or result.kept_as_drafts or result.changed_meanwhile):
+    if count or not (
+        result.conflicts or result.kept_as_drafts or result.changed_meanwhile or result.reviewed
+    ):
         messages.success(request, message % {"count": count})
+    if result.not_started:
+        messages.info(
+            request,
+            ngettext(
+                "%(count)s entry has nothing entered yet; it was left as it is.",
+                "%(count)s entries have nothing entered yet; they were left as they are.",
+                len(result.not_started),
+            )
+            % {"count": len(result.not_started)},
+        )
+    if result.reviewed:
+        messages.error(
+            request,
+            _(
+                "Not saved, because the strategy team has approved or published them and "
+                "they are the team's to change now: %(codes)s. If one needs a change, ask "
+                "the team to return it to you."
+            )
+            % {"codes": _codes(result.reviewed)},
+        )
     if result.kept_as_drafts:
         messages.warning(
             request,
@@ -291,10 +315,11 @@ def _render(request, period, entries, shown, forms, editable, *, conflicts=None,
             "period": period,
             "editable": editable,
             "late": period.is_late,
-            "groups": _grouped_rows(period, shown, forms, conflicts or {}),
+            "groups": _grouped_rows(request, period, shown, forms, conflicts or {}, editable),
             "summary": summary,
             "total": len(entries),
             "ready": len(entries) - unfinished,
+            "submitted": sum(entry.review_state not in AT_WORK for entry in entries),
             "unfinished": unfinished,
             "only_unfinished": editable and request.GET.get("show") == UNFINISHED,
             "text_limit": settings.ENTRY_TEXT_LIMIT,
@@ -311,32 +336,11 @@ def _render(request, period, entries, shown, forms, editable, *, conflicts=None,
     )
 
 
-def _previous_risks(previous):
-    """{goal id: risks} of the earlier versions shown to staff. ReviewedVersion carries the
-    level and status text only; its risks are, like them, the approved entry's or else
-    what was published of it."""
-    periods = {version.period.pk for version in previous.values()}
-    risks = {}
-    for entry in ProgressEntry.objects.filter(goal__in=previous, period__in=periods).select_related(
-        "published"
-    ):
-        version = previous[entry.goal_id]
-        if entry.period_id != version.period.pk:
-            continue
-        if entry.review_state == ReviewState.APPROVED:
-            risks[entry.goal_id] = entry.risks
-        elif getattr(entry, "published", None) is not None:
-            risks[entry.goal_id] = entry.published.risks
-    return risks
-
-
-def _grouped_rows(period, entries, forms, conflicts):
+def _grouped_rows(request, period, entries, forms, conflicts, editable):
     """Rows under their council-term goals, each with what was approved or published for
-    the goal in the previous period beside it."""
+    the goal in the previous period beside it. An entry that the strategy team has
+    approved or published is shown read-only (reports/rules.py)."""
     previous = ProgressEntry.objects.reviewed_before(period, [entry.goal_id for entry in entries])
-    risks = _previous_risks(previous)
-    for goal_id, version in previous.items():
-        version.risks = risks.get(goal_id, "")
     groups = {}
     for entry, form in zip(entries, forms, strict=True):
         term_goal = entry.goal.term_goal
@@ -347,6 +351,8 @@ def _grouped_rows(period, entries, forms, conflicts):
                 "form": form,
                 "previous": previous.get(entry.goal_id),
                 "conflict": conflicts.get(entry.pk),
+                "editable": editable
+                and request.user.has_perm("reports.change_entry_content", entry),
             }
         )
     return list(groups.values())

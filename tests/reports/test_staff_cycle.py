@@ -9,7 +9,7 @@ import pytest
 
 from goals.models import Goal
 from reports.models import ProgressEntry
-from reports.services import Edit, review_entries, save_entries
+from reports.services import Edit, publish_entries, review_entries, save_entries
 from tests.builders import use_language
 from tests.reports.test_staff_reporting import form_data
 
@@ -110,8 +110,8 @@ def test_it_lists_returned_entries_first_with_the_comment_and_a_link(client, rep
 def test_it_shows_how_many_entries_are_ready(client, reporter):
     page = text(client.get(period_url(reporter)).content.decode())
 
-    # Ready: the complete draft and the submitted entry; the returned one needs work.
-    assert "2 of 5 entries ready to submit" in page
+    # Complete: the complete draft and the submitted entry; the returned one needs work.
+    assert "2 of 5 entries complete (1 of them submitted or reviewed)" in page
     assert "Only unfinished (3)" in page
 
 
@@ -296,3 +296,75 @@ def test_it_refuses_a_short_new_password(client, world, mailoutbox):
     assert "This password is too short" in response.content.decode()
     world.staff_a.refresh_from_db()
     assert world.staff_a.check_password("x-long-password")
+
+
+def test_it_submits_the_ready_entries_without_calling_the_untouched_ones_errors(client, reporter):
+    """A reporter who submits what they have finished is told so first; entries with
+    nothing entered yet are mentioned, not listed as problems."""
+    entries = [
+        row["entry"] for row in client.get(period_url(reporter)).context["groups"][0]["rows"]
+    ]
+
+    response = client.post(period_url(reporter), form_data(entries, submit=True), follow=True)
+
+    assert reporter.entry("open", "a").review_state == "draft"  # the blank one
+    assert ProgressEntry.objects.get(pk=reporter.complete.pk).review_state == "submitted"
+    page = text(response.content.decode())
+    # The complete draft and the returned entry, complete as it was returned.
+    assert "2 entries submitted for review." in page
+    assert "1 entry has nothing entered yet; it was left as it is." in page
+    # Only the begun draft needs the reporter's attention, and it comes after the news.
+    linked = [item["text"].split(":")[0] for item in response.context["summary"]]
+    assert linked == ["01.01.03"]
+    assert page.index("2 entries submitted for review.") < page.index("There is a problem")
+
+
+def test_it_shows_an_approved_entry_read_only_and_keeps_its_approval(client, reporter):
+    review_entries([reporter.submitted], user=reporter.official, approve=True)
+
+    page = client.get(period_url(reporter))
+
+    content = page.content.decode()
+    approved = reporter.submitted
+    assert f'name="entry-{approved.pk}-status_text"' not in content
+    assert f'name="entry-{approved.pk}-version"' not in content
+    assert "Approved by the strategy team. It is theirs to change now" in text(content)
+    entries = [row["entry"] for row in page.context["groups"][0]["rows"]]
+    saved = client.post(period_url(reporter), form_data(entries), follow=True)
+    assert saved.status_code == 200
+    assert ProgressEntry.objects.get(pk=approved.pk).review_state == "approved"
+
+
+def test_it_keeps_what_a_reporter_wrote_when_the_entry_was_approved_meanwhile(client, reporter):
+    entries = [
+        row["entry"] for row in client.get(period_url(reporter)).context["groups"][0]["rows"]
+    ]
+    submitted = reporter.submitted
+    loaded = form_data(entries, values={submitted.pk: {"status_text": "My better text"}})
+    review_entries([submitted], user=reporter.official, approve=True)
+
+    response = client.post(period_url(reporter), loaded)
+
+    entry = ProgressEntry.objects.get(pk=submitted.pk)
+    assert (entry.review_state, entry.status_text) == ("approved", "Nearly")
+    page = text(response.content.decode())
+    assert "What you wrote was not saved; copy it from here if you need it:" in page
+    assert "Your status text My better text" in page
+    assert f'name="entry-{submitted.pk}-status_text"' not in response.content.decode()
+
+
+def test_it_refuses_a_change_to_a_published_entry_posted_by_hand(client, reporter):
+    review_entries([reporter.submitted], user=reporter.official, approve=True)
+    publish_entries([reporter.submitted], user=reporter.official)
+    submitted = ProgressEntry.objects.get(pk=reporter.submitted.pk)
+
+    response = client.post(
+        period_url(reporter),
+        form_data([submitted], values={submitted.pk: {"status_text": "Rewritten"}}),
+        follow=True,
+    )
+
+    assert ProgressEntry.objects.get(pk=submitted.pk).status_text == "Nearly"
+    assert "Not saved, because the strategy team has approved or published them" in text(
+        response.content.decode()
+    )

@@ -74,6 +74,10 @@ def test_it_keeps_the_public_version_until_an_edit_is_republished(client, world)
     edit(world, "a", "First version", submit=True)
     review_entries([world.entry("open", "a")], user=world.official, approve=True)
     publish_period(world.open, user=world.official)
+    # Published, the entry is the strategy team's: staff get it back when it is returned.
+    review_entries(
+        [world.entry("open", "a")], user=world.official, approve=False, comment="Update it"
+    )
 
     edit(world, "a", "Second version, not reviewed yet")
 
@@ -90,6 +94,32 @@ def test_it_keeps_the_public_version_until_an_edit_is_republished(client, world)
     review_entries([world.entry("open", "a")], user=world.official, approve=True)
     publish_entries([world.entry("open", "a")], user=world.official)
     assert "Second version, reviewed" in public_text(client, world, "a")
+
+
+@pytest.mark.parametrize("state", ["approved", "published"])
+def test_staff_cannot_change_an_entry_the_strategy_team_has_reviewed(world, state):
+    """Approved or published, the entry is the strategy team's until it returns it: a
+    reporter's change, from a page loaded before or after, writes nothing, and the
+    approval is not lost."""
+    edit(world, "a", "Approved text", submit=True)
+    review_entries([world.entry("open", "a")], user=world.official, approve=True)
+    if state == "published":
+        publish_entries([world.entry("open", "a")], user=world.official)
+    entry = world.entry("open", "a")
+
+    result = save_entries(
+        [Edit(entry_id=entry.pk, loaded_version=entry.version, values={"status_text": "Mine"})],
+        user=world.staff_a,
+        submit=False,
+    )
+
+    assert [e.pk for e in result.reviewed] == [entry.pk] and not result.saved
+    after = world.entry("open", "a")
+    assert (after.review_state, after.status_text, after.version) == (
+        state,
+        "Approved text",
+        entry.version,
+    )
 
 
 def test_it_returns_an_entry_to_its_author_with_a_comment(world):
