@@ -84,7 +84,7 @@ def test_it_counts_the_reporters_entries_of_each_period_by_state(client, reporte
     # The closed period's approved entry is out of the reporter's hands.
     assert counts["1–4/2024"]["submitted"] == 1
     page = text(response.content.decode())
-    assert "To do 1 Drafts 2 Returned 1 Submitted 1 Published 0" in page
+    assert "Not started 1 Drafts 2 Returned 1 Submitted 1 Published 0" in page
 
 
 def test_it_shows_each_periods_deadline_on_the_home_page(client, reporter):
@@ -313,6 +313,7 @@ def test_it_submits_the_ready_entries_without_calling_the_untouched_ones_errors(
     # The complete draft and the returned entry, complete as it was returned.
     assert "2 entries submitted for review." in page
     assert "1 entry has nothing entered yet; it was left as it is." in page
+    assert "01.01.01 Action A Workflow state: not started" in page
     # Only the begun draft needs the reporter's attention, and it comes after the news.
     linked = [item["text"].split(":")[0] for item in response.context["summary"]]
     assert linked == ["01.01.03"]
