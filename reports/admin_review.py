@@ -11,7 +11,7 @@ from django import forms
 from django.conf import settings
 from django.contrib import admin, messages
 from django.contrib.admin.options import IncorrectLookupParameters
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied, ValidationError
 from django.http import QueryDict
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
@@ -172,13 +172,19 @@ class EntryReview:
         previous = ProgressEntry.objects.reviewed_before(entry.period, [entry.goal_id]).get(
             entry.goal_id
         )
-        submitted_by, submitted_at = review.submission(entry)
+        history = review.review_history(entry)
         following = review.next_in_queue(entry, within=listing.entries)
         waiting = review.queue(entry.period, within=listing.entries).exclude(pk=entry.pk).count()
         decisions = {
             ReviewState.SUBMITTED: [Decision.APPROVE, Decision.PUBLISH],
             ReviewState.APPROVED: [Decision.PUBLISH],
         }.get(entry.review_state, [])
+        # A published entry too: staff may change it again only once it is returned.
+        can_return = entry.review_state in (
+            ReviewState.SUBMITTED,
+            ReviewState.APPROVED,
+            ReviewState.PUBLISHED,
+        )
         context = {
             **self.admin_site.each_context(request),
             "title": _("Review %(code)s · %(period)s")
@@ -187,13 +193,16 @@ class EntryReview:
             "entry": entry,
             "previous": previous,
             "diff": review.text_diff(previous.status_text, entry.status_text) if previous else None,
+            "returned": history.returned,
+            "since_return": history.returned and history.changes_since_return(entry),
             "stale_override": entry.has_override and not entry.override_applies,
-            "submitted_by": submitted_by,
-            "submitted_at": submitted_at,
+            "submitted_by": history.submitted_by,
+            "submitted_at": history.submitted_at,
             "form": form,
+            "errors": error_summary(form, decisions, can_return=can_return),
             "can_approve": Decision.APPROVE in decisions,
             "can_publish": Decision.PUBLISH in decisions,
-            "can_return": entry.review_state in (ReviewState.SUBMITTED, ReviewState.APPROVED),
+            "can_return": can_return,
             "following": following,
             "following_url": following and listing.review_url(following),
             "waiting": waiting,
@@ -244,6 +253,33 @@ class EntryReview:
             messages.INFO,
         )
         return redirect(queue_url(entry.period, state=None))
+
+
+def error_summary(form, decisions, *, can_return):
+    """Why a decision was refused, for the summary at the top of the review screen: a
+    list of (what to correct, the id of the field or button to do it with, or None if the
+    page has none). Empty unless a decision was posted and refused."""
+    if not form.is_bound or form.is_valid():
+        return []
+    shown = {name: form[name].auto_id for name in form.OVERRIDES if decisions}
+    if can_return:
+        shown["comment"] = form["comment"].auto_id
+        decisions = [*decisions, Decision.RETURN]
+    summary = [
+        (error, f"decide-{decisions[0]}" if decisions else None)
+        for error in form.non_field_errors()
+    ]
+    for name, errors in form.errors.items():
+        if name == NON_FIELD_ERRORS:
+            continue
+        field = form[name]
+        if field.is_hidden:
+            summary.append((_("The page was incomplete: load it again and decide again."), None))
+            continue
+        for error in errors:
+            what = _("%(field)s: %(error)s") % {"field": field.label, "error": error}
+            summary.append((what, shown.get(name)))
+    return summary
 
 
 class _Listing:

@@ -42,18 +42,82 @@ def text_diff(before, after):
     return mark_safe("".join(pieces))  # noqa: S308 - every piece is escaped above
 
 
+@dataclass(frozen=True)
+class Return:
+    """An official's return of the entry to its author: who (None if their account is
+    gone), when, their comment, and the status text as it stood then."""
+
+    by: object
+    at: object
+    comment: str
+    status_text: str
+
+
+@dataclass(frozen=True)
+class ReviewHistory:
+    """What the entry's history tells its reviewer: who submitted it and when (None if
+    it was never submitted), and `returned`, the return it was submitted again after
+    (None unless it was returned to its author before its latest submission and not
+    since)."""
+
+    submitted_by: object = None
+    submitted_at: object = None
+    returned: Return | None = None
+
+    def changes_since_return(self, entry):
+        """The entry's status text now, marked with the changes since it was returned."""
+        return text_diff(self.returned.status_text, entry.status_text)
+
+
+def review_history(entry):
+    """The entry's latest submission and the return before it, from its history, in two
+    queries however long that is.
+
+    The history is read as runs of records in one state, newest first. The submission is
+    the oldest record of the latest "submitted" run, so that an official's later edit of
+    a submitted entry is not taken for it; the return likewise the oldest of the latest
+    "returned" run, the record of the official's decision (their comment, the text they
+    saw). A return after the latest submission is not one it was submitted again after.
+    """
+    records = entry.history.order_by("-history_date", "-pk")
+    runs = []  # [state, pk of its oldest record], newest first
+    for pk, state in records.values_list("pk", "review_state"):
+        if runs and runs[-1][0] == state:
+            runs[-1][1] = pk
+        else:
+            runs.append([state, pk])
+    states = [state for state, _pk in runs]
+    submitted = states.index(ReviewState.SUBMITTED) if ReviewState.SUBMITTED in states else None
+    returned = states.index(ReviewState.RETURNED) if ReviewState.RETURNED in states else None
+    if returned is not None and (submitted is None or returned < submitted):
+        returned = None
+    wanted = {runs[index][1]: index for index in (submitted, returned) if index is not None}
+    if not wanted:
+        return ReviewHistory()
+    found = {
+        wanted[record.pk]: record
+        for record in records.filter(pk__in=list(wanted)).select_related("history_user")
+    }
+    history = {}
+    if submitted is not None:
+        record = found[submitted]
+        history.update(submitted_by=record.history_user, submitted_at=record.history_date)
+    if returned is not None:
+        record = found[returned]
+        history["returned"] = Return(
+            by=record.history_user,
+            at=record.history_date,
+            comment=record.review_comment,
+            status_text=record.status_text,
+        )
+    return ReviewHistory(**history)
+
+
 def submission(entry):
-    """(user, time) of the entry's latest submission, from its history: the oldest record
-    of the latest run of "submitted" ones, so that an official's later edit of a submitted
-    entry is not taken for the submission. (None, None) if it was never submitted."""
-    records = entry.history.select_related("history_user").order_by("-history_date", "-pk")
-    found = None
-    for record in records[:100]:
-        if record.review_state == ReviewState.SUBMITTED:
-            found = record
-        elif found is not None:
-            break
-    return (found.history_user, found.history_date) if found else (None, None)
+    """(user, time) of the entry's latest submission (see `review_history`); (None, None)
+    if it was never submitted."""
+    history = review_history(entry)
+    return history.submitted_by, history.submitted_at
 
 
 def queue(period, *, within=None):

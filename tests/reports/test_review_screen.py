@@ -236,6 +236,20 @@ def test_it_refuses_a_stale_form_and_keeps_what_the_official_typed(client, world
     assert PublishedEntry.objects.get(entry=a).status_text == "Official text"
 
 
+def test_it_returns_a_published_entry_and_keeps_it_public_until_republished(
+    client, world, official
+):
+    a = submit(world, "a", "Published text")
+    decide(client, a, "publish")
+
+    returned = decide(client, world.entry("open", "a"), "return", comment="Update the figures")
+
+    entry = world.entry("open", "a")
+    assert returned.status_code == 302
+    assert (entry.review_state, entry.review_comment) == ("returned", "Update the figures")
+    assert PublishedEntry.objects.get(entry=a).status_text == "Published text"
+
+
 def test_it_is_forbidden_to_a_reporter(client, world):
     a = submit(world, "a", "A's text")
     world.staff_a.is_staff = True  # even with staff status, reporting is all they may do
