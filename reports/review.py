@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
+from django.utils.translation import gettext as _
 
 from goals.models import Goal
 from reports.models import ProgressEntry
@@ -165,10 +166,13 @@ def publish_preview(period):
     """
     entries = period.entries.select_related("goal", "responsible").order_by("goal__code")
     by_state = {state: [] for state in (ReviewState.APPROVED, *LEFT_OUT_STATES)}
+    not_started = []
     already_published = 0
     for entry in entries:
         if entry.review_state == ReviewState.PUBLISHED:
             already_published += 1
+        elif entry.is_blank_draft:
+            not_started.append(entry)
         else:
             by_state[entry.review_state].append(entry)
     approved = by_state.pop(ReviewState.APPROVED)
@@ -181,7 +185,14 @@ def publish_preview(period):
     return PublishPreview(
         approved=approved,
         already_published=already_published,
-        left_out=[(state.label, by_state[state]) for state in LEFT_OUT_STATES if by_state[state]],
+        left_out=[
+            (label, entries)
+            for label, entries in (
+                *((state.label, by_state[state]) for state in LEFT_OUT_STATES),
+                (_("not started"), not_started),
+            )
+            if entries
+        ],
         never_reported=never_reported,
         fingerprint=fingerprint(approved),
     )
