@@ -8,6 +8,8 @@ from pathlib import Path
 from django.apps import apps
 from django.contrib.auth import get_user_model
 from django.core.management import call_command
+from django.db import transaction
+from django.test import override_settings
 from django.urls import clear_url_caches
 from django.utils import translation
 
@@ -82,6 +84,39 @@ def use_language(settings, code):
             yield
     finally:
         clear_url_caches()
+
+
+@contextmanager
+def default_language(code):
+    """Make `code` the site's default language outside a test, where no `settings` fixture is
+    at hand: while a module-scoped fixture builds its data. The importer's anomalies and the
+    notices keep their texts in the language they were written in, so the data is built in
+    the language its tests read it in, as use_language would have it for one test."""
+    with override_settings(LANGUAGE_CODE=code):
+        clear_url_caches()
+        try:
+            with translation.override(code):
+                yield
+        finally:
+            clear_url_caches()
+
+
+@contextmanager
+def rolled_back_after_the_module(django_db_blocker):
+    """Keep data built once for a test module, rather than once for each of its tests, until
+    the module's end, and leave nothing of it behind.
+
+    A module-scoped fixture builds and yields inside this. The data stays in a transaction
+    open while the module's tests run, rolled back after the last; each test runs inside it
+    in a savepoint of its own (the `db` fixture's), so what one test writes the next does not
+    see. The module's database tests run in file order, and every one after the first that
+    asks for the data sees it too: a test that needs an empty database comes before that one.
+    A test with transaction=True or a live server cannot use the data: it commits, or reads
+    from another connection.
+    """
+    with django_db_blocker.unblock(), transaction.atomic():
+        yield
+        transaction.set_rollback(True)
 
 
 def official():

@@ -18,6 +18,7 @@ from django.utils import timezone, translation
 from goals.models import Goal, Strategy
 from reports import charts
 from reports.models import ProgressEntry, PublishedEntry, ReportingPeriod
+from tests.builders import default_language, rolled_back_after_the_module
 
 # Inline SVG in HTML has no namespace of its own.
 SVG = ""
@@ -180,12 +181,100 @@ def test_it_has_a_pattern_for_every_patterned_segment_it_draws():
     assert used <= patterns
 
 
-# The home page on the demo data
+# Queries: the same number however many periods and entries
+
+
+def build_term(scale, start_year):
+    """A council term with `scale` × 2 published periods, each with an entry for each of
+    `scale` × 3 council-term goals, their annual goals and two actions under each."""
+    strategy = Strategy.objects.create(start_year=start_year, end_year=start_year + 4)
+    year = start_year + 1
+    goals = []
+    for number in range(1, scale * 3 + 1):
+        goal = Goal.objects.create(
+            strategy=strategy, kind="goal", code=f"{number:02}.", title=f"Goal {number}"
+        )
+        annual = Goal.objects.create(
+            strategy=strategy, kind="annual_goal", year=year, code=f"{number:02}.01", parent=goal
+        )
+        goals += [goal, annual]
+        for action in (1, 2):
+            goals.append(
+                Goal.objects.create(
+                    strategy=strategy,
+                    kind="action",
+                    year=year,
+                    code=f"{number:02}.01.{action:02}",
+                    parent=annual,
+                )
+            )
+    now = timezone.now()
+    for index in range(scale * 2):
+        period_year, last = year + index // 11, 2 + index % 11
+        period = ReportingPeriod.objects.create(
+            strategy=strategy,
+            year=period_year,
+            label=f"1–{last}/{period_year}",
+            start_date=datetime.date(period_year, 1, 1),
+            end_date=datetime.date(period_year, last, 28),
+            published=True,
+            published_at=now,
+        )
+        entries = ProgressEntry.objects.bulk_create(
+            ProgressEntry(period=period, goal=goal, level=1 + i % 5, review_state="published")
+            for i, goal in enumerate(goals)
+        )
+        PublishedEntry.objects.bulk_create(
+            PublishedEntry(
+                entry=entry,
+                period=period,
+                goal=entry.goal,
+                level=entry.level,
+                version=1,
+                published_at=now,
+            )
+            for entry in entries
+        )
+
+
+def test_it_draws_the_charts_in_the_same_number_of_queries_for_ten_times_the_data(
+    client, db, django_assert_max_num_queries
+):
+    build_term(1, 2017)
+    with CaptureQueriesContext(connection) as queries:
+        small = client.get("/")
+    assert len(small.context["trend_chart"].groups[0].bars) == 2
+    assert len(queries) <= 10
+
+    # A later term, ten times the size: the first becomes the previous term.
+    build_term(10, 2021)
+    cache.clear()
+    with django_assert_max_num_queries(len(queries)):
+        large = client.get("/")
+
+    trend = large.context["trend_chart"]
+    assert [len(group.bars) for group in trend.groups] == [2, 20]
+    assert trend.groups[1].bars[0].total == 120
+    assert len(large.context["goals_chart"].groups[0].bars) == 30
+
+
+# The home page on the demo data, loaded after the tests above: it stays until the module's
+# end.
+
+
+@pytest.fixture(scope="module")
+def demo_loaded(django_db_setup, django_db_blocker):
+    """The demo data, loaded once for the module rather than before each test."""
+    with rolled_back_after_the_module(django_db_blocker):
+        with default_language("en"):
+            call_command("load_demo", stdout=io.StringIO())
+        yield
 
 
 @pytest.fixture
-def demo(db):
-    call_command("load_demo", stdout=io.StringIO())
+def demo(db, demo_loaded):
+    """The demo's periods by label, read afresh for each test: a test that changes one
+    leaves no stale copy to the next."""
     return {p.label: p for p in ReportingPeriod.objects.all()}
 
 
@@ -315,80 +404,3 @@ def test_it_never_counts_what_is_not_published(client, demo):
     assert sum(bar.counts[5] for bar in goals) == before[5]
     unpublished = ReportingPeriod.objects.filter(published=False).values_list("label", flat=True)
     assert unpublished and not set(unpublished) & set(labels)
-
-
-# Queries: the same number however many periods and entries
-
-
-def build_term(scale, start_year):
-    """A council term with `scale` × 2 published periods, each with an entry for each of
-    `scale` × 3 council-term goals, their annual goals and two actions under each."""
-    strategy = Strategy.objects.create(start_year=start_year, end_year=start_year + 4)
-    year = start_year + 1
-    goals = []
-    for number in range(1, scale * 3 + 1):
-        goal = Goal.objects.create(
-            strategy=strategy, kind="goal", code=f"{number:02}.", title=f"Goal {number}"
-        )
-        annual = Goal.objects.create(
-            strategy=strategy, kind="annual_goal", year=year, code=f"{number:02}.01", parent=goal
-        )
-        goals += [goal, annual]
-        for action in (1, 2):
-            goals.append(
-                Goal.objects.create(
-                    strategy=strategy,
-                    kind="action",
-                    year=year,
-                    code=f"{number:02}.01.{action:02}",
-                    parent=annual,
-                )
-            )
-    now = timezone.now()
-    for index in range(scale * 2):
-        period_year, last = year + index // 11, 2 + index % 11
-        period = ReportingPeriod.objects.create(
-            strategy=strategy,
-            year=period_year,
-            label=f"1–{last}/{period_year}",
-            start_date=datetime.date(period_year, 1, 1),
-            end_date=datetime.date(period_year, last, 28),
-            published=True,
-            published_at=now,
-        )
-        entries = ProgressEntry.objects.bulk_create(
-            ProgressEntry(period=period, goal=goal, level=1 + i % 5, review_state="published")
-            for i, goal in enumerate(goals)
-        )
-        PublishedEntry.objects.bulk_create(
-            PublishedEntry(
-                entry=entry,
-                period=period,
-                goal=entry.goal,
-                level=entry.level,
-                version=1,
-                published_at=now,
-            )
-            for entry in entries
-        )
-
-
-def test_it_draws_the_charts_in_the_same_number_of_queries_for_ten_times_the_data(
-    client, db, django_assert_max_num_queries
-):
-    build_term(1, 2017)
-    with CaptureQueriesContext(connection) as queries:
-        small = client.get("/")
-    assert len(small.context["trend_chart"].groups[0].bars) == 2
-    assert len(queries) <= 10
-
-    # A later term, ten times the size: the first becomes the previous term.
-    build_term(10, 2021)
-    cache.clear()
-    with django_assert_max_num_queries(len(queries)):
-        large = client.get("/")
-
-    trend = large.context["trend_chart"]
-    assert [len(group.bars) for group in trend.groups] == [2, 20]
-    assert trend.groups[1].bars[0].total == 120
-    assert len(large.context["goals_chart"].groups[0].bars) == 30

@@ -22,7 +22,13 @@ from goals.models import Goal, ResponsiblePerson
 from reports.legacy.importer import import_legacy_file
 from reports.models import ProgressEntry, PublishedEntry, ReportingPeriod
 from reports.services import edit_entry
-from tests.builders import FILE_2022, official, use_language
+from tests.builders import (
+    FILE_2022,
+    default_language,
+    official,
+    rolled_back_after_the_module,
+    use_language,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -79,8 +85,17 @@ def finnish(settings):
         yield
 
 
-@pytest.fixture
-def edited(finnish):
+@pytest.fixture(scope="module")
+def edited_once(django_db_setup, django_db_blocker):
+    """The edited demo data, built once for the module rather than before each test (editing
+    every entry takes seconds); in Finnish, the language of the tests that read it."""
+    with rolled_back_after_the_module(django_db_blocker):
+        with default_language("fi"):
+            built = edit_the_demo()
+        yield built
+
+
+def edit_the_demo():
     """The demo data, published; then unpublished edits of every entry, and a new entry."""
     call_command("load_demo", stdout=io.StringIO())
     user = official()
@@ -137,10 +152,26 @@ def edited(finnish):
     assert not PublishedEntry.objects.filter(entry__period=new_period).exists()
     assert snapshot_published() == published_before
     return {
-        "periods": published_periods,
-        "unpublished_periods": list(ReportingPeriod.objects.filter(published=False)),
-        "new_entry": new_entry,
+        "periods": [period.pk for period in published_periods],
+        "unpublished_periods": list(
+            ReportingPeriod.objects.filter(published=False).values_list("pk", flat=True)
+        ),
+        "new_entry": new_entry.pk,
         "published": published_before,
+    }
+
+
+@pytest.fixture
+def edited(edited_once, finnish):
+    """The edited data's periods and new entry, read afresh for each test."""
+    periods = ReportingPeriod.objects.in_bulk(
+        [*edited_once["periods"], *edited_once["unpublished_periods"]]
+    )
+    return {
+        "periods": [periods[pk] for pk in edited_once["periods"]],
+        "unpublished_periods": [periods[pk] for pk in edited_once["unpublished_periods"]],
+        "new_entry": ProgressEntry.objects.get(pk=edited_once["new_entry"]),
+        "published": edited_once["published"],
     }
 
 
