@@ -35,8 +35,12 @@ class PublicEntryFilter(django_filters.FilterSet):
         model = PublishedEntry
         fields = ["q", "goal", "level", "responsible", "overall_status"]
 
-    def __init__(self, *args, period, **kwargs):
+    def __init__(self, *args, period, hidden=(), **kwargs):
+        """`hidden`: the filters not to show, those of a value that no published entry of
+        the period has (a filter with nothing to choose only takes room). They still
+        filter: a shared link that asks for one finds what it asks for, and shows it."""
         super().__init__(*args, **kwargs)
+        self.hidden = set(hidden)
         published = PublishedEntry.objects.published().filter(period=period)
         goal_ids = published.values("goal")
         goals = Goal.objects.filter(kind=Goal.Kind.GOAL).filter(
@@ -47,6 +51,8 @@ class PublicEntryFilter(django_filters.FilterSet):
         self.filters["goal"].extra["choices"] = [
             (code, str(goal)) for code, goal in self.goals.items()
         ]
+        if not self.goals:
+            self.hidden.add("goal")
         self.filters["level"].extra["choices"] = [
             *ProgressEntry.Level.choices,
             (NO_LEVEL, _("No level given")),
@@ -54,6 +60,16 @@ class PublicEntryFilter(django_filters.FilterSet):
         self.filters["responsible"].queryset = ResponsiblePerson.objects.filter(
             pk__in=published.values("responsible")
         )
+
+    @property
+    def shown_fields(self):
+        """The form's fields to show: all but the hidden ones that this request does not
+        filter by."""
+        return [
+            field
+            for field in self.form
+            if field.name not in self.hidden or self.data.get(field.name)
+        ]
 
     def search(self, queryset, name, value):
         words = value.split()

@@ -3,12 +3,21 @@ from django.conf import settings
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.formats import date_format, number_format
+from django.utils.html import escape
+from django.utils.safestring import mark_safe
 from django.utils.text import Truncator
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from goals.models import Goal, ResponsiblePerson
 from reports.models import ProgressEntry, ReportingPeriod
+from reports.templatetags.labels import unbroken
+
+
+def with_labels(message, **labels):
+    """The message with periods' labels filled in, each kept on one line (1–8/2023, not
+    "1–" at the end of one line and "8/2023" on the next)."""
+    return mark_safe(escape(message) % {name: unbroken(label) for name, label in labels.items()})
 
 
 class PeriodChoiceField(forms.ModelChoiceField):
@@ -34,6 +43,29 @@ class CompareForm(forms.Form):
                 raise forms.ValidationError(_("Choose two periods of the same council term."))
             if first == second:
                 raise forms.ValidationError(_("Choose two different periods."))
+            if second.end_date < first.end_date:
+                # Compared the wrong way round, every rise would read as a fall. The
+                # resident chooses again: the periods are not swapped behind their back.
+                message = _(
+                    "The later period must end after the earlier one, but %(second)s ends "
+                    "before %(first)s. Choose %(second)s as the earlier period and %(first)s "
+                    "as the later one."
+                )
+            elif second.end_date == first.end_date:
+                message = _(
+                    "The later period must end after the earlier one, but %(second)s and "
+                    "%(first)s end on the same day. Choose a later period that ends after "
+                    "%(first)s."
+                )
+            else:
+                return data
+            self.add_error(
+                "second",
+                forms.ValidationError(
+                    with_labels(message, first=first.label, second=second.label),
+                    code="not_later",
+                ),
+            )
         return data
 
 

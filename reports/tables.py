@@ -12,7 +12,9 @@ from reports.templatetags.languages import goal_title, in_data_language
 
 class PublicEntryTable(tables.Table):
     """A period's published entries. Rendered by templates/public/table.html, which adds
-    the caption, header scopes, aria-sort and a <nav> for the pages."""
+    the caption, header scopes, aria-sort and a <nav> for the pages. The period page
+    leaves out (`exclude`) the responsible person and the overall status where no
+    published entry of the period has one (reports/views/public.py)."""
 
     code = tables.Column(verbose_name=_("Code"), accessor="goal__code")
     title = tables.Column(

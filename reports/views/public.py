@@ -10,7 +10,7 @@ from urllib.parse import urlsplit
 from django.conf import settings
 from django.contrib.syndication.views import Feed
 from django.core.cache import cache
-from django.db.models import Count
+from django.db.models import Count, Q
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
@@ -203,14 +203,32 @@ def _levels_over_time(periods):
     )
 
 
+# The period page's columns (and filters of the same name) that an entry may leave empty.
+OPTIONAL_COLUMNS = ("responsible", "overall_status")
+
+
 @for_residents
 def period_detail(request, pk):
     period = _published_period_or_404(pk)
     entries = _published_entries(period=period)
-    filters = PublicEntryFilter(request.GET, queryset=entries, period=period)
+    # One query, however many entries: how many there are, and how many of them have a
+    # responsible person and an overall status. A column or a filter that no published
+    # entry of the period has a value for is left out rather than shown empty.
+    facts = (
+        PublishedEntry.objects.published()
+        .filter(period=period)
+        .aggregate(
+            total=Count("pk"),
+            responsible=Count("responsible"),
+            overall_status=Count("pk", filter=~Q(overall_status="")),
+        )
+    )
+    empty = [name for name in OPTIONAL_COLUMNS if not facts[name]]
+    filters = PublicEntryFilter(request.GET, queryset=entries, period=period, hidden=empty)
     table = PublicEntryTable(
         filters.qs,
         caption=_("Progress entries of %(period)s") % {"period": period.label},
+        exclude=empty,
     )
     RequestConfig(request, paginate={"per_page": PER_PAGE}).configure(table)
     return render(
@@ -220,7 +238,7 @@ def period_detail(request, pk):
             "period": period,
             "filter": filters,
             "table": table,
-            "published_count": PublishedEntry.objects.published().filter(period=period).count(),
+            "published_count": facts["total"],
             # Only how many entries the period has, never what they hold: residents see
             # that some were left out when the period was published.
             "entry_count": ProgressEntry.objects.filter(period=period).count(),
