@@ -34,7 +34,21 @@ class OneTimeCodesConfig(otp_static_apps.DefaultConfig):
     default = False
     verbose_name = _("Two-factor login: one-time codes")
 
+    def ready(self):
+        super().ready()
+        # django-otp names its models in English only, with plain strings.
+        meta = self.get_model("StaticDevice")._meta
+        meta.verbose_name, meta.verbose_name_plural = _("code list"), _("code lists")
+
 
 class AuthenticatorAppsConfig(otp_totp_apps.DefaultConfig):
     default = False
     verbose_name = _("Two-factor login: authenticator apps")
+
+    def ready(self):
+        super().ready()
+        meta = self.get_model("TOTPDevice")._meta
+        meta.verbose_name, meta.verbose_name_plural = (
+            _("authenticator app"),
+            _("authenticator apps"),
+        )

@@ -241,3 +241,22 @@ def test_it_shows_the_import_and_export_pages_in_the_officials_language(
         assert f">{word}" in pages or f'"{word}"' in pages, word
     for word in foreign:
         assert f">{word}<" not in pages, word
+
+
+@pytest.mark.parametrize(
+    ("language", "names"),
+    [("fi", ["Todennussovellukset", "Koodilistat"]), ("sv", ["Autentiseringsappar", "Kodlistor"])],
+)
+def test_it_names_the_two_factor_models_in_the_officials_language(
+    client, db, settings, language, names
+):
+    """As the superuser who manages the officials' second factors sees them."""
+    from django.contrib.auth import get_user_model
+
+    client.force_login(get_user_model().objects.create_superuser("root", password="x" * 12))
+    with use_language(settings, language):
+        content = client.get("/admin/").content.decode()
+
+    assert "TOTP devices" not in content and "Static devices" not in content
+    for name in names:
+        assert f">{name}<" in content, name
