@@ -1,4 +1,5 @@
 import django_filters
+from django.conf import settings
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
@@ -6,6 +7,24 @@ from goals.models import Goal, ResponsiblePerson
 from reports.models import ProgressEntry, PublishedEntry
 
 NO_LEVEL = "none"
+# A Finnish word's ending -> the stem its inflected forms share, where that is not the
+# word itself: kampus -> kampuksen, yritys -> yrityksen, tavoite -> tavoitteen,
+# digitaalinen -> digitaalisen.
+FINNISH_STEM_ENDINGS = (("nen", "s"), ("us", "uks"), ("ys", "yks"), ("e", ""))
+# Shorter words are left alone: their stems would match too much.
+SHORTEST_STEMMED = 5
+
+
+def finnish_stems(word):
+    """The stems of a Finnish search word's inflected forms that do not contain the word,
+    when the municipality writes in Finnish (settings.CONTENT_LANGUAGE); else none."""
+    if settings.CONTENT_LANGUAGE != "fi" or len(word) < SHORTEST_STEMMED:
+        return []
+    lower = word.casefold()
+    for ending, stem in FINNISH_STEM_ENDINGS:
+        if lower.endswith(ending):
+            return [word[: len(word) - len(ending)] + stem]
+    return []
 
 
 class PublicEntryFilter(django_filters.FilterSet):
@@ -72,14 +91,18 @@ class PublicEntryFilter(django_filters.FilterSet):
         ]
 
     def search(self, queryset, name, value):
-        words = value.split()
-        for word in words:
-            queryset = queryset.filter(
-                Q(goal__code__startswith=word)
-                | Q(goal__title__icontains=word)
-                | Q(status_text__icontains=word)
-                | Q(risks__icontains=word)
-            )
+        """Entries that hold every word, each in its code, title, status text or risks.
+        A word is found inside longer ones ("palvelu" in "palvelujen"), and, in Finnish
+        texts, in the inflected forms whose stem differs from it (`finnish_stems`)."""
+        for word in value.split():
+            found = Q(goal__code__startswith=word)
+            for form in {word, *finnish_stems(word)}:
+                found |= (
+                    Q(goal__title__icontains=form)
+                    | Q(status_text__icontains=form)
+                    | Q(risks__icontains=form)
+                )
+            queryset = queryset.filter(found)
         return queryset
 
     def within_goal(self, queryset, name, value):

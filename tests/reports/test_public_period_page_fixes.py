@@ -288,3 +288,35 @@ def test_it_keeps_the_label_on_one_line_while_the_report_is_being_prepared(
     assert '<h1>The report of <span class="nowrap">1–8/2023</span> is being prepared</h1>' in (
         content
     )
+
+
+# 6. Search: a Finnish word finds its inflected forms.
+
+
+@pytest.mark.parametrize(
+    ("word", "stems"),
+    [
+        ("kampus", ["kampuks"]),
+        ("Yritys", ["Yrityks"]),
+        ("tavoite", ["tavoit"]),
+        ("digitaalinen", ["digitaalis"]),
+        ("palvelu", []),  # palvelujen, palveluiden: found as they are
+        ("tie", []),  # too short to cut
+    ],
+)
+def test_it_knows_the_stems_of_finnish_words_whose_inflected_forms_differ(word, stems):
+    from reports.filters import finnish_stems
+
+    assert finnish_stems(word) == stems
+
+
+def test_it_finds_an_inflected_form_of_the_word_a_resident_types(client, demo):
+    period = demo["1–8/2023"]
+
+    def found(word):
+        response = client.get(f"/periods/{period.pk}/", {"q": word})
+        return {row.record.goal.code for row in response.context["table"].paginated_rows}
+
+    inflected = found("kampuksen")
+    assert inflected  # the demo's texts speak of "kampuksen" …
+    assert found("kampus") >= inflected  # … which a resident types as "kampus"
