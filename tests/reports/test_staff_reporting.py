@@ -65,7 +65,7 @@ def test_it_shows_the_previous_periods_level_and_text_beside_each_entry(client, 
     assert rows["01.01.01"]["previous"].status_text == "Earlier text a"
     assert rows["01.01.03"]["previous"] is None
     content = response.content.decode()
-    assert "Previous period 1–4/2024" in content
+    assert 'Previous period <span class="nowrap">1–4/2024</span>' in content
     assert "Copy from the previous period" in content
     assert "My reporting for 1–8/2024" in content
 
