@@ -287,6 +287,8 @@ class ProgressEntryAdmin(EntryReview, ExportMixin, HistoryAdmin):
     ]
     search_fields = ["goal__code", "goal__title", "status_text", "risks"]
     list_select_related = ["goal", "period", "responsible", "published"]
+    # The open period's entries first, where the quarter's work is; then the latest.
+    ordering = ["-period__is_open", "-period__end_date", "goal__code"]
     autocomplete_fields = ["responsible"]
     readonly_fields = [
         "period",

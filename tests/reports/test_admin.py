@@ -91,3 +91,11 @@ def test_it_finds_goals_by_code(client, official):
 
     codes = {goal.code for goal in response.context["cl"].result_list}
     assert codes == {"01.06.01"}
+
+
+def test_it_lists_the_open_periods_entries_first(client, official):
+    response = client.get("/admin/reports/progressentry/")
+
+    listed = response.context["cl"].result_list
+    assert listed[0].period.is_open and listed[0].period.label == "2021"
+    assert [entry.goal.code for entry in listed[:3]] == sorted(e.goal.code for e in listed[:3])
