@@ -263,16 +263,17 @@ class ProgressEntryAdminForm(forms.ModelForm):
 @admin.register(ProgressEntry)
 class ProgressEntryAdmin(EntryReview, ExportMixin, HistoryAdmin):
     form = ProgressEntryAdminForm
+    # What an official working through the queue decides by comes first; the long title
+    # last, where its wrapping does not push the state out of sight.
     list_display = [
         "code",
         "review_link",
-        "goal_title",
-        "period",
+        "review_state",
         "level",
         "responsible",
-        "review_state",
+        "period",
         "published_level",
-        "published_at",
+        "goal_title",
     ]
     list_filter = [
         "period",

@@ -395,7 +395,7 @@ class ReportedFilter(admin.SimpleListFilter):
 
     def lookups(self, request, model_admin):
         return [
-            ("missing", _("Missing")),
+            ("missing", _("Not started")),
             ("draft", _("Draft or returned")),
             ("submitted", _("Submitted or approved")),
             ("published", _("Published")),
