@@ -65,6 +65,8 @@ class SaveResult:
     reviewed: list = field(default_factory=list)
     # Blank drafts left as they were by a submission: nothing entered, nothing to submit.
     not_started: list = field(default_factory=list)
+    # Returned with a comment and left unchanged: a submission does not send them back.
+    returned_unchanged: list = field(default_factory=list)
 
 
 def _require(user, permission, entry=None):
@@ -134,8 +136,10 @@ def save_entries(edits, *, user, submit=False):
     it is and returned with the other version; the other entries are saved. A changed
     entry becomes a draft again, or is submitted if complete. A change to an entry that the
     strategy team has approved or published is refused, unless the user is one of the team
-    (`reviewed`); a blank draft is not submitted and is no error (`not_started`). Raises
-    PermissionDenied, with nothing saved, if the user may not edit one of the entries.
+    (`reviewed`); a blank draft is not submitted and is no error (`not_started`); an
+    entry returned with a comment is submitted again only if it was changed
+    (`returned_unchanged`). Raises PermissionDenied, with nothing saved, if the user may
+    not edit one of the entries.
     """
     result = SaveResult()
     edits = {edit.entry_id: edit for edit in edits}
@@ -143,10 +147,10 @@ def save_entries(edits, *, user, submit=False):
         edit = edits[entry.pk]
         _require(user, "reports.submit_entry" if submit else "reports.edit_entry", entry)
         changed = _differs(entry, edit.values)
-        can_submit = submit and (
-            changed or entry.review_state in (ReviewState.DRAFT, ReviewState.RETURNED)
-        )
+        can_submit = submit and (changed or entry.review_state == ReviewState.DRAFT)
         if not changed and not can_submit:
+            if submit and entry.review_state == ReviewState.RETURNED:
+                result.returned_unchanged.append(entry)
             continue  # nothing to save, or already submitted or reviewed
         if entry.version != edit.loaded_version:
             # Written since the page was loaded: the user has not seen what they would

@@ -15,7 +15,7 @@ from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse, reverse_lazy
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
+from django.utils.translation import ngettext, ngettext_lazy
 
 from reports import reset_limit
 from reports.forms import EntryForm
@@ -105,67 +105,108 @@ def _codes(entries):
 def _report(request, result, submit):
     """Say what was saved, submitted, kept as a draft, and refused."""
     count = len(result.submitted if submit else result.saved)
-    if submit:
+    refused = (
+        result.conflicts,
+        result.kept_as_drafts,
+        result.changed_meanwhile,
+        result.reviewed,
+        result.returned_unchanged,
+    )
+    if count and submit:
         message = ngettext(
             "%(count)s entry submitted for review.",
             "%(count)s entries submitted for review.",
             count,
         )
-    else:
+        messages.success(request, message % {"count": count})
+    elif count:
         message = ngettext(
             "%(count)s entry saved as a draft.", "%(count)s entries saved as drafts.", count
         )
-    if count or not (
-        result.conflicts or result.kept_as_drafts or result.changed_meanwhile or result.reviewed
-    ):
         messages.success(request, message % {"count": count})
-    if result.not_started:
-        messages.info(
-            request,
-            ngettext(
-                "%(count)s entry has nothing entered yet; it was left as it is.",
-                "%(count)s entries have nothing entered yet; they were left as they are.",
-                len(result.not_started),
-            )
-            % {"count": len(result.not_started)},
-        )
-    if result.reviewed:
-        messages.error(
-            request,
-            _(
-                "Not saved, because the strategy team has approved or published them and "
-                "they are the team's to change now: %(codes)s. If one needs a change, ask "
-                "the team to return it to you."
-            )
-            % {"codes": _codes(result.reviewed)},
-        )
-    if result.kept_as_drafts:
-        messages.warning(
-            request,
-            _(
-                "Not submitted, kept as drafts until they have a progress level and a status "
-                "text: %(codes)s."
-            )
-            % {"codes": _codes(result.kept_as_drafts)},
-        )
-    if result.changed_meanwhile:
-        messages.warning(
-            request,
-            _(
-                "Not submitted, because someone changed them after you opened this page: "
-                "%(codes)s. Check them below and submit again."
-            )
-            % {"codes": _codes(result.changed_meanwhile)},
-        )
-    if result.conflicts:
-        messages.error(
-            request,
-            _(
-                "Not saved, because they were saved again after you opened this page "
-                "(by someone else, or by you in another window): %(codes)s. The saved "
-                "version is shown above your text, which is kept; save again to replace it."
-            )
-            % {"codes": _codes(conflict.current for conflict in result.conflicts)},
+    elif not any(refused):
+        messages.info(request, _("No entry was submitted.") if submit else _("No changes to save."))
+    _say(
+        request,
+        messages.INFO,
+        result.not_started,
+        ngettext_lazy(
+            "%(count)s entry has nothing entered yet; it was left as it is.",
+            "%(count)s entries have nothing entered yet; they were left as they are.",
+            "count",
+        ),
+    )
+    _say(
+        request,
+        messages.ERROR,
+        result.reviewed,
+        ngettext_lazy(
+            "Not saved, because the strategy team has approved or published it and it is the "
+            "team's to change now: %(codes)s. If it needs a change, ask the team to return it to "
+            "you.",
+            "Not saved, because the strategy team has approved or published them and they are "
+            "the team's to change now: %(codes)s. If one needs a change, ask the team to return "
+            "it to you.",
+            "count",
+        ),
+    )
+    _say(
+        request,
+        messages.WARNING,
+        result.returned_unchanged,
+        ngettext_lazy(
+            "Not submitted again: %(codes)s was returned to you with a comment and is "
+            "unchanged. Change it as the comment asks, then submit it.",
+            "Not submitted again: %(codes)s were returned to you with a comment and are "
+            "unchanged. Change them as the comments ask, then submit them.",
+            "count",
+        ),
+    )
+    _say(
+        request,
+        messages.WARNING,
+        result.kept_as_drafts,
+        ngettext_lazy(
+            "Not submitted, kept as a draft until it has a progress level and a status text: "
+            "%(codes)s.",
+            "Not submitted, kept as drafts until they have a progress level and a status text: "
+            "%(codes)s.",
+            "count",
+        ),
+    )
+    _say(
+        request,
+        messages.WARNING,
+        result.changed_meanwhile,
+        ngettext_lazy(
+            "Not submitted, because someone changed it after you opened this page: %(codes)s. "
+            "Check it below and submit it again.",
+            "Not submitted, because someone changed them after you opened this page: %(codes)s. "
+            "Check them below and submit again.",
+            "count",
+        ),
+    )
+    _say(
+        request,
+        messages.ERROR,
+        [conflict.current for conflict in result.conflicts],
+        ngettext_lazy(
+            "Not saved, because it was saved again after you opened this page (by someone "
+            "else, or by you in another window): %(codes)s. The saved version is shown above "
+            "your text, which is kept; save again to replace it.",
+            "Not saved, because they were saved again after you opened this page (by someone "
+            "else, or by you in another window): %(codes)s. The saved version is shown above "
+            "your text, which is kept; save again to replace it.",
+            "count",
+        ),
+    )
+
+
+def _say(request, level, entries, message):
+    """`message` (ngettext_lazy by "count") about `entries`, if any."""
+    if entries:
+        messages.add_message(
+            request, level, message % {"count": len(entries), "codes": _codes(entries)}
         )
 
 
@@ -200,6 +241,7 @@ def period_entries(request, pk):
             forms,
             kept=attention.get("kept", ()),
             changed=attention.get("changed", ()),
+            returned=attention.get("returned", ()),
         )
         return _render(request, period, entries, shown, forms, editable, summary=summary)
     if not editable:
@@ -224,10 +266,11 @@ def period_entries(request, pk):
     result = save_entries(edits, user=request.user, submit=submit)
     _report(request, result, submit)
     if not result.conflicts:
-        if result.kept_as_drafts or result.changed_meanwhile:
+        if result.kept_as_drafts or result.changed_meanwhile or result.returned_unchanged:
             request.session[_attention_key(period)] = {
                 "kept": [entry.pk for entry in result.kept_as_drafts],
                 "changed": [entry.pk for entry in result.changed_meanwhile],
+                "returned": [entry.pk for entry in result.returned_unchanged],
             }
         return redirect(_period_url(period, only_unfinished))
 
@@ -252,6 +295,7 @@ def period_entries(request, pk):
         forms,
         kept=[entry.pk for entry in result.kept_as_drafts],
         changed=[entry.pk for entry in result.changed_meanwhile],
+        returned=[entry.pk for entry in result.returned_unchanged],
         conflicts=conflicts,
     )
     return _render(
@@ -259,10 +303,10 @@ def period_entries(request, pk):
     )
 
 
-def _summary(entries, forms, *, kept=(), changed=(), conflicts=()):
+def _summary(entries, forms, *, kept=(), changed=(), returned=(), conflicts=()):
     """The error summary's links, in the page's order: each field with an error, each
-    entry kept as a draft (to the field it lacks), each conflict and each entry someone
-    changed meanwhile."""
+    entry kept as a draft (to the field it lacks), each conflict, each entry someone
+    changed meanwhile and each returned entry submitted unchanged."""
     items = []
     for entry, form in zip(entries, forms, strict=True):
         code = entry.goal.code
@@ -301,6 +345,11 @@ def _summary(entries, forms, *, kept=(), changed=(), conflicts=()):
                 "submit again"
             ) % {"code": code}
             items.append({"href": f"#entry-{entry.pk}", "text": text})
+        if entry.pk in returned:
+            text = _(
+                "%(code)s: returned to you with a comment; change it before submitting it again"
+            ) % {"code": code}
+            items.append({"href": f"#{form['status_text'].auto_id}", "text": text})
     return items
 
 

@@ -298,6 +298,20 @@ def test_it_refuses_a_short_new_password(client, world, mailoutbox):
     assert world.staff_a.check_password("x-long-password")
 
 
+def test_it_resubmits_a_returned_entry_once_it_is_changed(client, reporter):
+    entries = [
+        row["entry"] for row in client.get(period_url(reporter)).context["groups"][0]["rows"]
+    ]
+    returned = reporter.returned
+
+    client.post(
+        period_url(reporter),
+        form_data(entries, submit=True, values={returned.pk: {"status_text": "Thin, plus €"}}),
+    )
+
+    assert ProgressEntry.objects.get(pk=returned.pk).review_state == "submitted"
+
+
 def test_it_submits_the_ready_entries_without_calling_the_untouched_ones_errors(client, reporter):
     """A reporter who submits what they have finished is told so first; entries with
     nothing entered yet are mentioned, not listed as problems."""
@@ -310,14 +324,18 @@ def test_it_submits_the_ready_entries_without_calling_the_untouched_ones_errors(
     assert reporter.entry("open", "a").review_state == "draft"  # the blank one
     assert ProgressEntry.objects.get(pk=reporter.complete.pk).review_state == "submitted"
     page = text(response.content.decode())
-    # The complete draft and the returned entry, complete as it was returned.
-    assert "2 entries submitted for review." in page
+    assert "1 entry submitted for review." in page  # the complete draft
     assert "1 entry has nothing entered yet; it was left as it is." in page
-    assert "01.01.01 Action A Workflow state: not started" in page
-    # Only the begun draft needs the reporter's attention, and it comes after the news.
+    assert "01.01.01 Action A Review state: not started" in page
+    # The returned entry, untouched, is not sent back to the strategy team as it was.
+    assert ProgressEntry.objects.get(pk=reporter.returned.pk).review_state == "returned"
+    assert "Not submitted again: 01.01.06 was returned to you with a comment and is unchanged." in (
+        page
+    )
+    # The begun draft and the returned entry need the reporter's attention; the news first.
     linked = [item["text"].split(":")[0] for item in response.context["summary"]]
-    assert linked == ["01.01.03"]
-    assert page.index("2 entries submitted for review.") < page.index("There is a problem")
+    assert linked == ["01.01.03", "01.01.06"]
+    assert page.index("1 entry submitted for review.") < page.index("There is a problem")
 
 
 def test_it_shows_an_approved_entry_read_only_and_keeps_its_approval(client, reporter):
@@ -366,6 +384,32 @@ def test_it_refuses_a_change_to_a_published_entry_posted_by_hand(client, reporte
     )
 
     assert ProgressEntry.objects.get(pk=submitted.pk).status_text == "Nearly"
-    assert "Not saved, because the strategy team has approved or published them" in text(
+    assert "Not saved, because the strategy team has approved or published it" in text(
         response.content.decode()
     )
+
+
+def test_it_gives_each_entry_a_heading_and_names_its_previous_period_apart(
+    client, reporter, settings
+):
+    """A screen-reader user moving by heading or landmark knows which entry they are in;
+    the municipality's Finnish titles are marked as Finnish on a Swedish page."""
+    with use_language(settings, "sv"):
+        content = client.get(period_url(reporter)).content.decode()
+
+    assert '<h3 class="entry-title">01.01.01 <span lang="fi">Action A</span></h3>' in content
+    labels = re.findall(r'<aside class="previous" aria-label="([^"]+)"', content)
+    assert len(labels) == 5 and len(set(labels)) == 5
+    assert "01.01.01" in labels[0]
+
+
+def test_it_says_when_there_was_nothing_to_save_and_takes_the_focus_to_it(client, reporter):
+    entries = [
+        row["entry"] for row in client.get(period_url(reporter)).context["groups"][0]["rows"]
+    ]
+
+    response = client.post(period_url(reporter), form_data(entries), follow=True)
+
+    content = response.content.decode()
+    assert "No changes to save." in text(content)
+    assert '<div class="messages" role="status" tabindex="-1" autofocus>' in content
