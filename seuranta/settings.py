@@ -173,6 +173,8 @@ SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 # Finnish first; Swedish and English for the user interface.
 LANGUAGE_CODE = "fi"
 LANGUAGES = [("fi", _("Finnish")), ("sv", _("Swedish")), ("en", _("English"))]
+# English dates as written in Finland, not in the United States (seuranta/formats/en).
+FORMAT_MODULE_PATH = ["seuranta.formats"]
 LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = "Europe/Helsinki"
 USE_I18N = True

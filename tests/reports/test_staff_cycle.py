@@ -93,7 +93,7 @@ def test_it_shows_each_periods_deadline_on_the_home_page(client, reporter):
 
     page = text(client.get("/reporting/").content.decode())
 
-    assert "Reporting deadline: Sept. 15, 2024." in page
+    assert "Reporting deadline: 15 September 2024." in page
 
 
 def test_it_lists_returned_entries_first_with_the_comment_and_a_link(client, reporter):
