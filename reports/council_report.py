@@ -6,10 +6,11 @@ of the levels, contents, then each council-term goal with its annual goals and, 
 each annual goal's heading, its actions. Built only from published entries.
 
 The PDF is laid out by WeasyPrint from templates/public/report_pdf.html (CSS paged media:
-A4, page numbers, no browser headers). That takes about a second for every 25 entries, so
-a period of more than settings.COUNCIL_REPORT_SYNC_ENTRIES entries is laid out in a
-background thread or by `manage.py build_council_reports` (cron, deploy/start), and every
-PDF is kept (CouncilReportFile) until a publishing raises the public revision.
+A4, page numbers, no browser headers). That takes about 45 s for a period of 2,000 entries
+(bench/council_report_pdf.py), so a period of more than
+settings.COUNCIL_REPORT_SYNC_ENTRIES entries is laid out in a background thread or by
+`manage.py build_council_reports` (cron, deploy/start), and every PDF is kept
+(CouncilReportFile) until a publishing raises the public revision.
 """
 
 import logging
