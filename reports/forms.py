@@ -29,10 +29,12 @@ class CompareForm(forms.Form):
     first = PeriodChoiceField(
         label=_("Earlier period"),
         queryset=ReportingPeriod.objects.published().select_related("strategy"),
+        empty_label=_("Choose a period"),
     )
     second = PeriodChoiceField(
         label=_("Later period"),
         queryset=ReportingPeriod.objects.published().select_related("strategy"),
+        empty_label=_("Choose a period"),
     )
 
     def clean(self):
@@ -86,7 +88,7 @@ class EntryForm(forms.Form):
         show_hidden_initial=True,
     )
     status_text = forms.CharField(
-        label=_("Status"),
+        label=_("Status text"),
         widget=forms.Textarea(attrs={"rows": 4}),
         required=False,
         max_length=settings.ENTRY_TEXT_LIMIT,
@@ -175,7 +177,7 @@ class PlaceAnomalyForm(forms.Form):
     goal = forms.ModelChoiceField(label=_("Goal, annual goal or action"), queryset=None)
     level = EntryForm.base_fields["level"]
     status_text = forms.CharField(
-        label=_("Status"),
+        label=_("Status text"),
         widget=forms.Textarea(attrs={"rows": 4}),
         required=False,
         max_length=settings.ENTRY_TEXT_LIMIT,

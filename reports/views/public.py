@@ -491,6 +491,8 @@ COMPARE_TITLES = {
     "fell": gettext_lazy("Level fell"),
     "stayed": gettext_lazy("Level stayed the same"),
     "not_comparable": gettext_lazy("Level missing in one or both periods"),
+    # Translators: a group of entries, shown as "New in the later period: 49" and as the
+    # heading "New in the later period (49)"; in the plural (sv "Nya …", fi "Uudet …").
     "appeared": gettext_lazy("New in the later period"),
     "disappeared": gettext_lazy("Not in the later period"),
 }
