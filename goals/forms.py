@@ -12,7 +12,7 @@ class CopyYearForm(forms.Form):
     """Which year's annual goals and actions to copy into the next year."""
 
     strategy = forms.ModelChoiceField(
-        label=gettext_lazy("Strategy"), queryset=Strategy.objects.all(), empty_label=None
+        label=gettext_lazy("Council term"), queryset=Strategy.objects.all(), empty_label=None
     )
     year = forms.IntegerField(
         label=gettext_lazy("Year to copy"),
@@ -77,7 +77,7 @@ class AssignResponsibleForm(forms.Form):
 
 class GoalImportForm(ImportForm):
     strategy = forms.ModelChoiceField(
-        label=gettext_lazy("Strategy"),
+        label=gettext_lazy("Council term"),
         queryset=Strategy.objects.all(),
         help_text=gettext_lazy("Parent codes are looked up in this council term."),
     )

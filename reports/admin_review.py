@@ -19,7 +19,7 @@ from django.urls import path, reverse
 from django.utils.html import format_html
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy, ngettext
+from django.utils.translation import gettext_lazy, ngettext, pgettext
 
 from reports import dashboard, review, services
 from reports.forms import conflict_message
@@ -115,10 +115,19 @@ class EntryReview:
 
     @admin.display(description=gettext_lazy("review"))
     def review_link(self, entry, filters=""):
+        """The link to the review screen, named for a screen reader by the entry it opens
+        ("Review 03.06, 1–8/2024"): a list of a hundred links all called "Review" says
+        nothing. The code and period are visually hidden, since the row shows them."""
         url = reverse("admin:reports_progressentry_review", args=[entry.pk])
         if filters:
             url = f"{url}?{filters}"
-        return format_html('<a href="{}">{}</a>', url, _("Review"))
+        which = pgettext("the entry a review link opens", "%(code)s, %(period)s") % {
+            "code": entry.goal.code,
+            "period": entry.period.label,
+        }
+        return format_html(
+            '<a href="{}">{}<span class="visually-hidden"> {}</span></a>', url, _("Review"), which
+        )
 
     def get_list_display(self, request):
         """The review links carry the change list's filters to the review screen."""

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from goals.models import Goal
@@ -26,8 +27,15 @@ TOKENS = re.compile(r"\s+|\w+|[^\w\s]+")
 
 def text_diff(before, after):
     """`after` with the words added since `before` in <ins> and those removed in <del>,
-    every piece of text escaped."""
+    every piece of text escaped.
+
+    Each change also says what it is in visually hidden text, in the page's language,
+    "[removed: …]" and "[added: …]": a screen reader reads neither <del> nor <ins> as
+    such by default, and a removed word beside an added one would run together into
+    one ("AsiantuntijakoulutuksetTyö")."""
     old, new = TOKENS.findall(before or ""), TOKENS.findall(after or "")
+    removed_start, removed_end = _hidden_marks(_("[removed: %(text)s]"))
+    added_start, added_end = _hidden_marks(_("[added: %(text)s]"))
     pieces = []
     matcher = difflib.SequenceMatcher(None, old, new, autojunk=False)
     for operation, old_start, old_end, new_start, new_end in matcher.get_opcodes():
@@ -37,10 +45,22 @@ def text_diff(before, after):
             pieces.append(added)
             continue
         if removed:
-            pieces.append(f"<del>{removed}</del>")
+            pieces.append(f"<del>{removed_start}{removed}{removed_end}</del>")
         if added:
-            pieces.append(f"<ins>{added}</ins>")
+            pieces.append(f"<ins>{added_start}{added}{added_end}</ins>")
     return mark_safe("".join(pieces))  # noqa: S308 - every piece is escaped above
+
+
+def _hidden_marks(template):
+    """The visually hidden text before and after a change, from a translation such as
+    "[added: %(text)s]", escaped, spaced apart from the words around it and marked as in
+    the page's language (the status text around it is marked as the municipality's)."""
+    before, _text, after = template.partition("%(text)s")
+    language = escape(get_language())
+    return tuple(
+        f'<span class="visually-hidden" lang="{language}">{escape(mark)}</span>'
+        for mark in (f" {before}", f"{after} ")
+    )
 
 
 @dataclass(frozen=True)

@@ -75,9 +75,14 @@ def test_it_shows_the_entry_beside_the_previous_periods_version(client, world, o
     assert "1–4/2024" in content and "Earlier text a" in content  # approved in 1–4/2024
     assert "2 – In planning" in content and "4 – Nearly complete" in content
     comparison = content[content.index('class="review__compare"') :]
-    assert re.search(r"Main risks</th>\s*<td>Earlier risk a</td>\s*<td>–</td>", comparison)
+    assert re.search(
+        r'Main risks</th>\s*<td><span lang="fi">Earlier risk a</span></td>\s*<td>–</td>', comparison
+    )
     assert re.search(r"Overall status</th>\s*<td>Yellow</td>", comparison)
-    assert "text a<ins>, now with figures</ins>" in content
+    assert (
+        'text a<ins><span class="visually-hidden" lang="en"> [added: </span>, now with figures'
+        '<span class="visually-hidden" lang="en">] </span></ins>'
+    ) in content
     assert "Talousjohtaja" in content  # the responsible person
     assert page.context["submitted_by"] == world.staff_a
 
@@ -88,7 +93,13 @@ def test_it_escapes_the_texts_it_marks(client, world, official):
     content = client.get(review_url(entry)).content.decode()
 
     assert "<script>alert(1)" not in content
-    assert "<del>a</del><ins>&lt;script&gt;alert(1)&lt;/script&gt;</ins>" in content
+    assert (
+        '<del><span class="visually-hidden" lang="en"> [removed: </span>a'
+        '<span class="visually-hidden" lang="en">] </span></del>'
+        '<ins><span class="visually-hidden" lang="en"> [added: </span>'
+        "&lt;script&gt;alert(1)&lt;/script&gt;"
+        '<span class="visually-hidden" lang="en">] </span></ins>'
+    ) in content
 
 
 def test_it_approves_and_opens_the_next_submitted_entry(client, world, official):
@@ -350,7 +361,9 @@ def test_it_lists_what_publishing_leaves_out_and_publishes_nothing_on_get(client
     assert "1–8/2024 is still open for reporting" in content
     assert [entry.goal.code for entry in page.context["preview"].approved] == ["01.01.01"]
     # Left out: b, a draft nobody has touched, called what the dashboard calls it.
-    assert re.search(r"01\.01\.02</a></th><td>Action B</td><td>Not started</td>", content)
+    assert re.search(
+        r'01\.01\.02</a></th><td><span lang="fi">Action B</span></td><td>Not started</td>', content
+    )
     assert "Never reported action" in content
     assert "Never reported: no entry in this period" in content
     world.open.refresh_from_db()

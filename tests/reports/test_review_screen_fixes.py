@@ -145,12 +145,18 @@ def test_a_resubmitted_entry_shows_its_changes_since_it_was_returned(client, wor
     assert "Changes since it was returned" in section
     assert "Returned to its author by virkailija" in section
     assert "Add this year&#x27;s figures." in section
-    assert "a tenth<ins>, to four million euros</ins>." in section
+    assert (
+        'a tenth<ins><span class="visually-hidden" lang="en"> [added: </span>'
+        ', to four million euros<span class="visually-hidden" lang="en">] </span></ins>.'
+    ) in section
     returned = page.context["returned"]
     assert (returned.by, returned.comment) == (world.official, "Add this year's figures.")
     assert returned.status_text == "Spending rose by a tenth."
     # The comparison with the previous period's approved text is still there.
-    assert "<del>Earlier</del>" in content and "Changes to the text" in content
+    assert (
+        '<del><span class="visually-hidden" lang="en"> [removed: </span>Earlier'
+        '<span class="visually-hidden" lang="en">] </span></del>'
+    ) in content and "Changes to the text" in content
     assert page.context["submitted_by"] == world.staff_a
     # The comment is shown once, with the return, not again as an earlier comment.
     assert "Earlier review comment" not in content
@@ -169,7 +175,14 @@ def test_it_compares_with_the_latest_return(client, world, official):
 
     returned = page.context["returned"]
     assert (returned.comment, returned.status_text) == ("Still too short.", "Second try.")
-    assert "<del>Second</del><ins>Third</ins> try<ins>, longer</ins>." in page.content.decode()
+    assert (
+        '<del><span class="visually-hidden" lang="en"> [removed: </span>Second'
+        '<span class="visually-hidden" lang="en">] </span></del>'
+        '<ins><span class="visually-hidden" lang="en"> [added: </span>Third'
+        '<span class="visually-hidden" lang="en">] </span></ins> try'
+        '<ins><span class="visually-hidden" lang="en"> [added: </span>, longer'
+        '<span class="visually-hidden" lang="en">] </span></ins>.'
+    ) in page.content.decode()
 
 
 def test_it_says_when_the_text_has_not_changed_since_the_return(client, world, official):
