@@ -250,9 +250,7 @@ def test_it_does_not_submit_an_unseen_change_of_an_entry_the_reporter_left_alone
 
     assert reporter.entry("open", "a").review_state == "draft"
     assert ProgressEntry.objects.get(pk=y.pk).review_state == "submitted"
-    assert "someone changed it after you opened this page: 01.01.01" in (
-        response.content.decode()
-    )
+    assert "someone changed it after you opened this page: 01.01.01" in (response.content.decode())
 
 
 def test_it_accepts_entries_after_the_deadline_but_says_they_are_late(client, reporter):
