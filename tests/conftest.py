@@ -1,6 +1,13 @@
+import io
+
 import pytest
 
-from tests.builders import add_demo_persons, use_language
+from tests.builders import (
+    add_demo_persons,
+    default_language,
+    rolled_back_after_the_module,
+    use_language,
+)
 
 
 @pytest.fixture
@@ -75,3 +82,25 @@ def world(db):
     from tests.builders import World
 
     return World()
+
+
+@pytest.fixture(scope="module")
+def demo_loaded(django_db_setup, django_db_blocker):
+    """The demo data (`manage.py load_demo`, its texts in English), loaded once for each
+    test module that asks for it rather than before each of its tests, and rolled back
+    after the module's last test (see rolled_back_after_the_module)."""
+    from django.core.management import call_command
+
+    with rolled_back_after_the_module(django_db_blocker):
+        with default_language("en"):
+            call_command("load_demo", stdout=io.StringIO())
+        yield
+
+
+@pytest.fixture
+def demo(db, demo_loaded):
+    """The demo's reporting periods by label, read afresh for each test: a test that changes
+    one leaves no stale copy to the next."""
+    from reports.models import ReportingPeriod
+
+    return {period.label: period for period in ReportingPeriod.objects.all()}

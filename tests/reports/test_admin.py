@@ -1,24 +1,11 @@
 """The admin, as an official uses it on the demo data."""
 
-import io
-
 import pytest
 from django.contrib.auth import get_user_model
-from django.core.management import call_command
 
 from reports.models import ImportAnomaly, ProgressEntry
-from tests.builders import default_language, rolled_back_after_the_module
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(scope="module")
-def demo_loaded(django_db_setup, django_db_blocker):
-    """The demo data, loaded once for the module rather than before each test."""
-    with rolled_back_after_the_module(django_db_blocker):
-        with default_language("en"):
-            call_command("load_demo", stdout=io.StringIO())
-        yield
 
 
 @pytest.fixture

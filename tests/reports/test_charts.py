@@ -2,14 +2,12 @@
 the demo data through the test client."""
 
 import datetime
-import io
 import xml.etree.ElementTree as ET
 from collections import Counter
 from html.parser import HTMLParser
 
 import pytest
 from django.core.cache import cache
-from django.core.management import call_command
 from django.db import connection
 from django.template.loader import render_to_string
 from django.test.utils import CaptureQueriesContext
@@ -18,7 +16,6 @@ from django.utils import timezone, translation
 from goals.models import Goal, Strategy
 from reports import charts
 from reports.models import ProgressEntry, PublishedEntry, ReportingPeriod
-from tests.builders import default_language, rolled_back_after_the_module
 
 # Inline SVG in HTML has no namespace of its own.
 SVG = ""
@@ -260,22 +257,6 @@ def test_it_draws_the_charts_in_the_same_number_of_queries_for_ten_times_the_dat
 
 # The home page on the demo data, loaded after the tests above: it stays until the module's
 # end.
-
-
-@pytest.fixture(scope="module")
-def demo_loaded(django_db_setup, django_db_blocker):
-    """The demo data, loaded once for the module rather than before each test."""
-    with rolled_back_after_the_module(django_db_blocker):
-        with default_language("en"):
-            call_command("load_demo", stdout=io.StringIO())
-        yield
-
-
-@pytest.fixture
-def demo(db, demo_loaded):
-    """The demo's periods by label, read afresh for each test: a test that changes one
-    leaves no stale copy to the next."""
-    return {p.label: p for p in ReportingPeriod.objects.all()}
 
 
 class Tables(HTMLParser):

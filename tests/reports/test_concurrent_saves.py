@@ -83,7 +83,7 @@ def test_it_lets_exactly_one_of_ten_saves_from_the_same_version_win(world):
     refused = [response for response in responses if response.status_code == 200]
     assert len(winners) == 1 and len(refused) == THREADS - 1
     for response in refused:
-        assert "Not saved, because they were saved again" in response.content.decode()
+        assert "Not saved, because it was saved again" in response.content.decode()
         # Each refused thread keeps its own typed text for a second try.
         assert response.context["groups"][0]["rows"][0]["conflict"] is not None
     stored = world.entry("open", "a")

@@ -4,35 +4,15 @@ link's name keeps the column's name and its hint apart, a goal page names the go
 its breadcrumbs and says what its levels count, the comparison's empty choice is words,
 and the licence's deed is in the page's language."""
 
-import io
 import re
 from html.parser import HTMLParser
 
 import pytest
-from django.core.management import call_command
-from django.db import transaction
 from django.utils.text import Truncator
 
 from goals.models import Goal
-from reports.models import ReportingPeriod
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(scope="module")
-def demo_loaded(django_db_setup, django_db_blocker):
-    """The demo data, loaded once for the module and rolled back after its last test;
-    each test runs in a savepoint of its own inside it."""
-    with django_db_blocker.unblock(), transaction.atomic():
-        call_command("load_demo", stdout=io.StringIO())
-        yield
-        transaction.set_rollback(True)
-
-
-@pytest.fixture
-def demo(demo_loaded):
-    """The demo's periods by label."""
-    return {period.label: period for period in ReportingPeriod.objects.all()}
 
 
 def html(response):

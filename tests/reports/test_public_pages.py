@@ -5,7 +5,6 @@ import json
 import re
 
 import pytest
-from django.core.management import call_command
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
@@ -15,29 +14,11 @@ from goals.models import Goal
 from reports.models import ProgressEntry, PublicRevision, PublishedEntry, ReportingPeriod
 from tests.builders import (
     FILE_2022,
-    default_language,
     publish,
-    rolled_back_after_the_module,
     run_import,
 )
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(scope="module")
-def demo_loaded(django_db_setup, django_db_blocker):
-    """The demo data, loaded once for the module rather than before each test."""
-    with rolled_back_after_the_module(django_db_blocker):
-        with default_language("en"):
-            call_command("load_demo", stdout=io.StringIO())
-        yield
-
-
-@pytest.fixture
-def demo(demo_loaded):
-    """The demo's periods by label, read afresh for each test: a test that changes one
-    leaves no stale copy to the next."""
-    return {p.label: p for p in ReportingPeriod.objects.all()}
 
 
 def html(response):

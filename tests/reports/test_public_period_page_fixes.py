@@ -4,12 +4,10 @@ column and a filter that no published entry has a value for, and a period's labe
 kept on one line in the headings."""
 
 import datetime
-import io
 import re
 
 import pytest
-from django.core.management import call_command
-from django.db import connection, transaction
+from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
@@ -19,23 +17,9 @@ from reports.models import PublishedEntry, ReportingPeriod
 
 pytestmark = pytest.mark.django_db
 
-
-@pytest.fixture(scope="module")
-def demo_loaded(django_db_setup, django_db_blocker):
-    """The demo data, loaded once for the module and rolled back after its last test;
-    each test runs in a savepoint of its own inside it."""
-    with django_db_blocker.unblock(), transaction.atomic():
-        call_command("load_demo", stdout=io.StringIO())
-        yield
-        transaction.set_rollback(True)
-
-
-@pytest.fixture
-def demo(demo_loaded):
-    """The demo's periods by label. In the demo no published entry of 1–8/2022 or
-    1–8/2023 has a responsible person or an overall status; most of 1–9/2021 have a
-    responsible person."""
-    return {period.label: period for period in ReportingPeriod.objects.all()}
+# On the demo data (the `demo` fixture, tests/conftest.py): no published entry of 1–8/2022
+# or 1–8/2023 has a responsible person or an overall status; most of 1–9/2021 have a
+# responsible person.
 
 
 def html(response):
