@@ -2,6 +2,7 @@
 imports a list of goals, and gives many goals one responsible person, in the admin."""
 
 import io
+import re
 
 import pytest
 from django.contrib.messages import get_messages
@@ -290,6 +291,8 @@ def test_it_assigns_a_responsible_person_to_many_goals(client, world, official):
 
     assert page.status_code == 200
     assert "Assign a responsible person" in page.content.decode()
+    headers = re.findall(r'<th scope="col">([^<]*)</th>', page.content.decode())
+    assert ["Code", "Year", "Title", "Responsible person now"] == headers[-4:]
     assert Goal.objects.filter(responsible=world.person_b).count() == 1
 
     response = client.post(
