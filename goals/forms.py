@@ -1,6 +1,7 @@
 """Forms of the officials' goal pages in the admin."""
 
 from django import forms
+from django.conf import settings
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from import_export.forms import ConfirmImportForm, ImportForm
@@ -53,10 +54,15 @@ class CopyRowForm(forms.Form):
         self.exists = exists
         if goal is not None:
             self.fields["copy"].label = _("Copy %(code)s") % {"code": goal.code}
-            self.fields["title"].widget.attrs["aria-label"] = _("Title of %(code)s in %(year)s") % {
+            # The title is the municipality's, in its language; the field's name is ours,
+            # in the page's, so it is read from an element of its own (the template's).
+            self.title_label = _("Title of %(code)s in %(year)s") % {
                 "code": goal.code,
                 "year": target,
             }
+            self.fields["title"].widget.attrs.update(
+                {"aria-labelledby": f"{self.prefix}-title-label", "lang": settings.CONTENT_LANGUAGE}
+            )
         if exists:
             self.fields["copy"].disabled = True
             self.fields["title"].disabled = True

@@ -58,6 +58,10 @@ def test_it_previews_the_copy_and_creates_nothing(client, world, official):
         assert code in content and title in content
     assert "Talousjohtaja" in content
     assert codes(world, 2025) == set()
+    # Each title box is named in the page's language and holds the municipality's Finnish.
+    box = re.search(r'<textarea[^>]*aria-labelledby="([^"]+)"[^>]*>\s*Action A', content)
+    assert box and 'lang="fi"' in box.group(0)
+    assert re.search(rf'id="{box.group(1)}"[^>]*>Title of 01.01.01 in 2025<', content)
 
 
 def test_it_creates_exactly_the_ticked_goals_with_their_history(client, world, official):
