@@ -55,6 +55,7 @@ def show_error_summary(page, live_server, world):
     field(page, entry, "status_text").fill("x" * 4010)
     page.get_by_role("button", name=finnish("Save draft")).click()
     page.wait_for_selector(".error-summary")
+    page.wait_for_load_state("load")  # the page's script has run: what has the focus is final
     return entry
 
 
