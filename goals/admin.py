@@ -13,6 +13,7 @@ from simple_history.models import DeletedObject
 from simple_history.template_utils import HistoricalRecordContextHelper
 
 from reports.models import PublicRevision
+from reports.templatetags.languages import in_data_language
 
 from . import services
 from .forms import (
@@ -133,7 +134,8 @@ class GoalAdmin(ImportMixin, ShownToResidents, HistoryAdmin):
 
     @admin.display(description=pgettext_lazy("goal", "title"), ordering="title")
     def short_title(self, goal):
-        return goal.title if len(goal.title) <= 90 else goal.title[:89] + "…"
+        # The municipality's Finnish, marked so on a Swedish or English admin page.
+        return in_data_language(goal.title if len(goal.title) <= 90 else goal.title[:89] + "…")
 
     def get_urls(self):
         return [

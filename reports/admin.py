@@ -32,6 +32,7 @@ from reports.legacy.importer import import_legacy_file
 from reports.legacy.placing import anomaly_initial
 from reports.legacy.reader import sheet_names
 from reports.rollup import derived_from, published_rollups
+from reports.templatetags.languages import in_data_language
 from seuranta.security import log_event
 
 from .models import (
@@ -405,7 +406,8 @@ class ProgressEntryAdmin(EntryReview, ExportMixin, HistoryAdmin):
 
     @admin.display(description=pgettext_lazy("goal", "title"), ordering="goal__title")
     def goal_title(self, entry):
-        return Truncator(entry.goal.title).chars(80)
+        # The municipality's Finnish, marked so on a Swedish or English admin page.
+        return in_data_language(Truncator(entry.goal.title).chars(80))
 
     def _published(self, entry, read):
         """A value of the entry's published version; the empty-value dash if it has none."""

@@ -331,3 +331,15 @@ def test_the_bulk_assign_page_marks_titles_and_names(client, world, official):
     assert language_of(page, "Action A") == {"fi"}
     assert language_of(page, "Hallintojohtaja") == {"fi"}
     assert language_of(page, "Valda mål") == {"sv"}  # the caption
+
+
+def test_the_lists_mark_the_municipalitys_titles_as_finnish(client, world, settings):
+    """The goals' and entries' change lists on an English admin page: the titles are
+    the municipality's Finnish."""
+    client.force_login(world.official)
+    with use_language(settings, "en"):
+        entries = client.get("/admin/reports/progressentry/").content.decode()
+        goals = client.get("/admin/goals/goal/").content.decode()
+
+    assert '<span lang="fi">Action A</span>' in entries
+    assert '<span lang="fi">Action A</span>' in goals
